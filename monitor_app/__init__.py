@@ -1,0 +1,1 @@
+"""The monitor application: analytics, alert rules, state models, settings, identity, CLI and server."""

@@ -1,0 +1,197 @@
+"""Command line: ``python -m monitor_app demo | import | export | refresh | serve | metrics``.
+
+Each command parses options, opens what it needs, calls one function and maps the outcome to an exit
+code (0 success, 1 failure with a one-line reason on stderr, 2 bad usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from monitor_app.settings import Settings, SettingsError, load_settings
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="embedded database file (default .monitor/workspace.duckdb)")
+    parser.add_argument("--config", type=Path, help="settings file (default monitor.yaml if present)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    if args.db:
+        settings.db_path = args.db
+    return settings
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data.engines import DuckDBEngine
+    from data.refresh import refresh
+    from data.simulator import generate
+
+    settings = _settings(args)
+    end = datetime.fromisoformat(args.end) if args.end else None
+    manifest = generate(
+        settings.db_path, seed=args.seed, jobs=args.jobs, days=args.days, end=end, progress=_progress
+    )
+    _progress(
+        f"demo workspace written to {settings.db_path} ({len(manifest['scenarios'])} scenarios injected)"
+    )
+    if not args.no_refresh:
+        engine = DuckDBEngine(settings.db_path)
+        refresh(engine, settings=settings, progress=_progress)
+        engine.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from data.engines import DuckDBEngine
+    from data.io import import_dir
+
+    settings = _settings(args)
+    engine = DuckDBEngine(settings.db_path)
+    counts = import_dir(engine, args.source, progress=_progress)
+    _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
+    if not args.no_refresh:
+        from data.refresh import refresh
+
+        refresh(engine, settings=settings, progress=_progress)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from data.engines import DuckDBEngine
+    from data.io import export_dir
+
+    settings = _settings(args)
+    engine = DuckDBEngine(settings.db_path, read_only=True)
+    counts = export_dir(engine, args.dest, progress=_progress)
+    _progress(f"exported {sum(counts.values())} rows from {len(counts)} tables to {args.dest}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from data.refresh import refresh
+    from monitor_app.context import open_engine
+
+    settings = _settings(args)
+    since = datetime.fromisoformat(args.since) if args.since else None
+    engine = open_engine(settings)
+    counts = refresh(engine, since=since, settings=settings, progress=_progress)
+    _progress("refreshed " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from monitor_app.server import serve
+
+    settings = _settings(args)
+    if args.port:
+        settings.port = args.port
+    if args.address:
+        settings.address = args.address
+    return serve(settings, show=args.show, progress=_progress)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from monitor_app.analytics.registry import load_all
+    from monitor_app.context import open_engine
+    from monitor_app.filters import Filters
+
+    metrics = load_all()
+    if not args.name:
+        width = max((len(n) for n in metrics), default=0)
+        for name in sorted(metrics):
+            print(f"{name.ljust(width)}  {metrics[name].summary}")
+        return 0
+    if args.name not in metrics:
+        print(f"unknown metric {args.name!r}; known: {', '.join(sorted(metrics))}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    now = datetime.fromisoformat(args.now) if args.now else None
+    filters = Filters(window_days=args.window, team=args.team, job_id=args.job, now=now)
+    frame = metrics[args.name].fn(open_engine(settings, read_only=not settings.uses_warehouse), filters)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", default_handler=str, indent=1))
+        sys.stdout.write("\n")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "refresh": cmd_refresh,
+    "serve": cmd_serve,
+    "metrics": cmd_metrics,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m monitor_app", description="Databricks job health and cost monitor"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="generate the embedded demo workspace and refresh its model")
+    _common(p)
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same workspace)")
+    p.add_argument("--jobs", type=int, default=300, help="number of jobs")
+    p.add_argument("--days", type=int, default=90, help="days of history")
+    p.add_argument("--end", help="end of the simulated history, ISO time in UTC (default: now, to the hour)")
+    p.add_argument("--no-refresh", action="store_true", help="skip building the derived model")
+
+    p = sub.add_parser("import", help="load a Parquet export of system tables (all or nothing)")
+    _common(p)
+    p.add_argument("source", type=Path, help="folder with <table full name>.parquet files or folders")
+    p.add_argument("--no-refresh", action="store_true", help="skip building the derived model")
+
+    p = sub.add_parser("export", help="write every table as Parquet, in the layout import reads")
+    _common(p)
+    p.add_argument("dest", type=Path, help="destination folder")
+
+    p = sub.add_parser("refresh", help="rebuild the derived model from the system tables")
+    _common(p)
+    p.add_argument("--since", help="incremental: only runs and usage touched since this ISO time (UTC)")
+
+    p = sub.add_parser("serve", help="serve the app (builds the demo first when no data exists)")
+    _common(p)
+    p.add_argument("--port", type=int, help="port (default 5006, or $DATABRICKS_APP_PORT)")
+    p.add_argument("--address", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--show", action="store_true", help="open a browser")
+
+    p = sub.add_parser("metrics", help="print a metric as JSON or CSV (no name: list the metrics)")
+    _common(p)
+    p.add_argument("name", nargs="?", help="metric name")
+    p.add_argument("--window", type=int, default=30, choices=(7, 30, 90), help="window in days")
+    p.add_argument("--team", help="only this team")
+    p.add_argument("--job", help="only this job id")
+    p.add_argument("--now", help="end of the window, ISO time in UTC (default: now)")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (SettingsError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # a clear one-line reason instead of a traceback for users
+        from data.engines import QueryError
+
+        if isinstance(err, QueryError) or type(err).__name__.endswith("Error"):
+            print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+            return 1
+        raise

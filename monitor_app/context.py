@@ -1,0 +1,28 @@
+"""Open the engines the settings point at: the workspace data and the app's state store."""
+
+from __future__ import annotations
+
+from data.engines import DuckDBEngine, Engine, WarehouseEngine
+from data.state_store import StateStore
+from monitor_app.settings import Settings
+
+
+def open_engine(settings: Settings, access_token: str | None = None, read_only: bool = False) -> Engine:
+    """The workspace-data engine: a SQL warehouse when one is configured, else the embedded DuckDB file.
+
+    ``access_token`` is a user's own token (on-behalf-of-user); it lives only inside the returned engine.
+    """
+    if settings.uses_warehouse:
+        if not settings.host:
+            raise ValueError("DATABRICKS_WAREHOUSE_ID is set but DATABRICKS_HOST is not: set both")
+        return WarehouseEngine(
+            settings.host, settings.warehouse_id, settings.catalog, settings.schema, access_token=access_token
+        )
+    return DuckDBEngine(settings.db_path, read_only=read_only)
+
+
+def open_state_store(settings: Settings) -> StateStore:
+    """The app's state: a DuckDB file of its own locally, Delta tables in the configured schema on a workspace."""
+    if settings.uses_warehouse:
+        return StateStore(open_engine(settings))
+    return StateStore.embedded(settings.state_path)

@@ -1,0 +1,93 @@
+"""Settings: defaults, overridden by an optional monitor.yaml, overridden by environment variables.
+
+Every setting is documented in the README (section "Configuration"). Secrets (tokens) are never settings:
+they come from the SDK's Config or the forwarded user token and are never stored.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_HOME = Path(".monitor")
+
+
+class SettingsError(ValueError):
+    """monitor.yaml or an environment variable holds a value the app cannot use."""
+
+
+@dataclass
+class Settings:
+    """Where data lives and how the app reads it."""
+
+    # embedded engine
+    db_path: Path = DEFAULT_HOME / "workspace.duckdb"
+    state_path: Path = DEFAULT_HOME / "state.duckdb"
+    # SQL warehouse (used when warehouse_id is set)
+    host: str | None = None
+    warehouse_id: str | None = None
+    catalog: str = "main"
+    schema: str = "job_monitor"
+    # Jobs API: demo mode starts the loopback server when host is unset
+    jobs_api_host: str | None = None
+    # identity shown locally
+    local_user: str | None = None
+    # team attribution: ordered tag keys, then mapping rules ({name, match: job_name_prefix|job_name_pattern|run_as|creator, value, team})
+    team_tag_keys: list[str] = field(default_factory=lambda: ["team"])
+    team_rules: list[dict[str, Any]] = field(default_factory=list)
+    # SLA targets from monitor.yaml: {job_id, workspace_id?, deadline?, timezone?, max_duration_minutes?}
+    sla_targets: list[dict[str, Any]] = field(default_factory=list)
+    # metric thresholds (see shared monitoring definitions); keys documented in the README
+    thresholds: dict[str, float] = field(default_factory=dict)
+    port: int = 5006
+    address: str = "127.0.0.1"
+    allow_websocket_origin: list[str] = field(default_factory=list)
+
+    @property
+    def uses_warehouse(self) -> bool:
+        return bool(self.warehouse_id)
+
+
+ENV_VARS = {
+    "MONITOR_DB": "db_path",
+    "MONITOR_STATE_DB": "state_path",
+    "DATABRICKS_HOST": "host",
+    "DATABRICKS_WAREHOUSE_ID": "warehouse_id",
+    "MONITOR_CATALOG": "catalog",
+    "MONITOR_SCHEMA": "schema",
+    "MONITOR_JOBS_API_HOST": "jobs_api_host",
+    "MONITOR_USER": "local_user",
+    "DATABRICKS_APP_PORT": "port",
+}
+
+
+def load_settings(config_file: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Build the settings from monitor.yaml (if present) and the environment."""
+    env = dict(os.environ if env is None else env)
+    settings = Settings()
+    path = Path(config_file or env.get("MONITOR_CONFIG", "monitor.yaml"))
+    if path.exists():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:
+            raise SettingsError(f"{path}: not valid YAML: {err}") from err
+        if not isinstance(data, dict):
+            raise SettingsError(f"{path}: expected a mapping of settings at the top level")
+        for key, value in data.items():
+            if not hasattr(settings, key):
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+            setattr(settings, key, value)
+    for var, attr in ENV_VARS.items():
+        if env.get(var):
+            setattr(settings, attr, env[var])
+    settings.db_path = Path(settings.db_path)
+    settings.state_path = Path(settings.state_path)
+    try:
+        settings.port = int(settings.port)
+    except (TypeError, ValueError) as err:
+        raise SettingsError(f"port must be a number, got {settings.port!r}") from err
+    return settings
