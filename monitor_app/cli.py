@@ -32,6 +32,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _require_db(settings: Settings) -> None:
+    if not settings.uses_warehouse and not Path(settings.db_path).exists():
+        raise FileNotFoundError(
+            f"{settings.db_path}: no database; run `python -m monitor_app demo` or `import DIR` first"
+        )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from data.engines import DuckDBEngine
     from data.refresh import refresh
@@ -58,12 +65,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     engine = DuckDBEngine(settings.db_path)
-    counts = import_dir(engine, args.source, progress=_progress)
-    _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
-    if not args.no_refresh:
-        from data.refresh import refresh
+    try:
+        counts = import_dir(engine, args.source, progress=_progress)
+        _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
+        if not args.no_refresh:
+            from data.refresh import refresh
 
-        refresh(engine, settings=settings, progress=_progress)
+            refresh(engine, settings=settings, progress=_progress)
+    finally:
+        engine.close()
     return 0
 
 
@@ -72,8 +82,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from data.io import export_dir
 
     settings = _settings(args)
+    _require_db(settings)
     engine = DuckDBEngine(settings.db_path, read_only=True)
-    counts = export_dir(engine, args.dest, progress=_progress)
+    try:
+        counts = export_dir(engine, args.dest, progress=_progress)
+    finally:
+        engine.close()
     _progress(f"exported {sum(counts.values())} rows from {len(counts)} tables to {args.dest}")
     return 0
 
@@ -84,6 +98,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     since = datetime.fromisoformat(args.since) if args.since else None
+    _require_db(settings)
     engine = open_engine(settings)
     counts = refresh(engine, since=since, settings=settings, progress=_progress)
     _progress("refreshed " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
@@ -116,6 +131,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         print(f"unknown metric {args.name!r}; known: {', '.join(sorted(metrics))}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    _require_db(settings)
     now = datetime.fromisoformat(args.now) if args.now else None
     filters = Filters(window_days=args.window, team=args.team, job_id=args.job, now=now)
     frame = metrics[args.name].fn(open_engine(settings, read_only=not settings.uses_warehouse), filters)
@@ -189,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # a clear one-line reason instead of a traceback for users
+        import duckdb
+
         from data.engines import QueryError
 
-        if isinstance(err, QueryError) or type(err).__name__.endswith("Error"):
+        if isinstance(err, QueryError | duckdb.Error) or type(err).__name__.endswith("Error"):
             print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
             return 1
         raise
