@@ -1,0 +1,346 @@
+"""Job health views (JOB-01..04): job health table, team summary, run history chart, regressions, retries.
+
+Thin views: each takes the session's ``AppState``, loads through ``state.query`` (per-identity cache) and
+only lays out and formats. Workspace text is shown through plaintext Tabulator cells or escaped HTML.
+Plugged into the shell through ``VIEWS`` (see components/registry.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import holoviews as hv
+import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options the plots use)
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from components.feedback import DataPanel, data_table, text_pane
+from monitor_app.analytics import health
+from monitor_app.state import AppState
+
+STATUS_COLOURS = {"critical": "#f8d7da", "warn": "#fff3cd", "ok": "#d1e7dd", "no_data": "#e9ecef"}
+OUTCOME_COLOURS = {
+    "success": "#2e7d32",
+    "failure": "#c62828",
+    "cancelled": "#757575",
+    "skipped": "#9e9e9e",
+    "running": "#1565c0",
+    "other": "#6d4c41",
+}
+STATUSES = ["critical", "warn", "ok", "no_data"]
+
+HEALTH_COLUMNS = {
+    "p1": "P1",
+    "status": "Status",
+    "job_name": "Job",
+    "team": "Team",
+    "runs": "Runs",
+    "failure_rate": "Failure rate",
+    "success_rate": "Success rate",
+    "first_attempt_success_rate": "First-attempt success",
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "skipped": "Skipped",
+    "running": "Running",
+    "streak_length": "Failures in a row",
+    "status_reason": "Why",
+    "workspace_id": "Workspace",
+    "job_id": "Job id",
+}
+
+
+def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame:
+    """The job health table's rows: success rates plus the P1 badge of consecutive failures (pure)."""
+    keys = ["workspace_id", "job_id"]
+    streak = streaks.reindex(columns=[*keys, "streak_length"])
+    out = rates.merge(streak, on=keys, how="left")
+    out["p1"] = out["streak_length"].notna().map({True: "P1", False: ""})
+    out["streak_length"] = out["streak_length"].fillna(0).astype(int)
+    out = out.sort_values(["p1", "failure_rate"], ascending=[False, False], na_position="last")
+    return out.reindex(columns=list(HEALTH_COLUMNS)).reset_index(drop=True)
+
+
+def _style_status(value: Any) -> str:
+    colour = STATUS_COLOURS.get(value) if isinstance(value, str) else None
+    return f"background-color: {colour}" if colour else ""
+
+
+def _style_p1(value: Any) -> str:
+    return "background-color: #c62828; color: white; font-weight: bold" if value == "P1" else ""
+
+
+class JobHealthView(Viewer):
+    """Job health table: sortable, filterable by team and status, colour-coded, P1 badge column."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._status = pn.widgets.MultiChoice(name="Status", options=STATUSES, value=[], width=300)
+        self._panel = DataPanel(state, "Job health", self._load, self._render)
+        self._status.param.watch(lambda *_: self._panel.refresh(), "value")
+
+    def _load(self) -> pd.DataFrame:
+        rates = self._state.query(health.success_rates)
+        streaks = self._state.query(health.consecutive_failures)
+        return job_health_frame(rates, streaks)
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        if self._status.value:
+            frame = frame[frame["status"].isin(self._status.value)]
+        if frame.empty:
+            return text_pane("No job ran in this window.")
+        formatters = {c: {"type": "plaintext"} for c in ("p1", "status", "job_name", "team", "status_reason")}
+        for col in ("failure_rate", "success_rate", "first_attempt_success_rate"):
+            formatters[col] = {"type": "money", "symbol": "%", "symbolAfter": True, "precision": 1}
+        display = frame.copy()
+        for col in ("failure_rate", "success_rate", "first_attempt_success_rate"):
+            display[col] = display[col] * 100
+        table = pn.widgets.Tabulator(
+            display,
+            titles=HEALTH_COLUMNS,
+            formatters=formatters,
+            header_filters={"team": {"type": "input", "func": "like", "placeholder": "team"}},
+            disabled=True,
+            show_index=False,
+            pagination="local",
+            page_size=20,
+            layout="fit_data_table",
+            selectable=False,
+            sizing_mode="stretch_width",
+            css_classes=["job-health-table"],
+        )
+        table.style.map(_style_status, subset=["status"]).map(_style_p1, subset=["p1"])
+
+        def open_job(event: Any) -> None:
+            row = frame.iloc[event.row]
+            self._state.select_job(str(row["workspace_id"]), str(row["job_id"]))
+
+        table.on_click(open_job)
+        return table
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            text_pane(self._state.filters().describe(), "filters-caption"),
+            self._status,
+            self._panel,
+            sizing_mode="stretch_width",
+        )
+
+
+class TeamHealthView(Viewer):
+    """Team summary: success rates per team and how many of its jobs are at warn / critical."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(
+            state, "Team reliability", lambda: state.query(health.team_success_rates), self._render
+        )
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return text_pane("No run in this window.")
+        cols = [
+            "team",
+            "status",
+            "jobs",
+            "runs",
+            "failure_rate",
+            "success_rate",
+            "first_attempt_success_rate",
+        ]
+        cols += ["jobs_warn", "jobs_critical", "cancelled", "running"]
+        return data_table(
+            frame[cols],
+            "team_reliability",
+            percent=("failure_rate", "success_rate", "first_attempt_success_rate"),
+            on_click=lambda _i, row: self._state.select_team(str(row["team"])),
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+def run_history_plot(runs: pd.DataFrame, max_duration_seconds: float | None = None) -> hv.Overlay:
+    """Duration per run coloured by outcome, the baseline band (median to p90), retried runs circled and
+    the SLA maximum duration as a line (pure: no query)."""
+    frame = runs.copy()
+    frame["start"] = pd.to_datetime(frame["start_time"], utc=True).dt.tz_localize(None)
+    for col in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds"):
+        frame[col.replace("_seconds", "_min")] = frame[col].astype(float) / 60
+    done = frame[frame["duration_min"].notna()]
+    points = hv.Scatter(done, "start", ["duration_min", "outcome", "run_id", "status"], label="runs").opts(
+        color="outcome",
+        cmap=OUTCOME_COLOURS,
+        size=7,
+        tools=["hover"],
+        ylabel="duration (min)",
+        xlabel="run start (UTC)",
+        responsive=True,
+        height=320,
+        show_legend=True,
+    )
+    band_rows = frame[frame["baseline_median_min"].notna()].sort_values("start")
+    band = hv.Area(
+        band_rows, "start", ["baseline_median_min", "baseline_p90_min"], label="baseline median-p90"
+    ).opts(alpha=0.2, color="#1565c0", line_alpha=0)
+    retried = done[(done["task_retries"].fillna(0) > 0) | (done["repair_count"].fillna(0) > 0)]
+    marks = hv.Scatter(
+        retried, "start", ["duration_min", "task_retries", "repair_count"], label="retried"
+    ).opts(marker="circle", fill_alpha=0, line_color="#ef6c00", line_width=2, size=14, tools=["hover"])
+    overlay = band * points * marks
+    if max_duration_seconds:
+        overlay = overlay * hv.HLine(float(max_duration_seconds) / 60, label="SLA max duration").opts(
+            color="#c62828", line_dash="dashed"
+        )
+    return overlay.opts(legend_position="top_left")
+
+
+class RunHistoryView(Viewer):
+    """The job page's run history chart (needs a selected job)."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(state, "Run history", self._load, self._render)
+
+    def _load(self) -> tuple[pd.DataFrame, float | None]:
+        if not self._state.job_id:
+            return pd.DataFrame(), None
+        runs = self._state.query(health.run_durations)
+        return runs, _max_duration(self._state)
+
+    def _render(self, data: tuple[pd.DataFrame, float | None]) -> Any:
+        runs, max_seconds = data
+        if not self._state.job_id:
+            return text_pane("Select a job to see its run history.")
+        if runs.empty:
+            return text_pane("This job has no run in the window.")
+        return pn.pane.HoloViews(
+            run_history_plot(runs, max_seconds), backend="bokeh", sizing_mode="stretch_width"
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+def _max_duration(state: AppState) -> float | None:
+    """The selected job's SLA maximum duration, when one is set (state store and monitor.yaml)."""
+    if state.state_store is None:
+        return None
+    from monitor_app.sla_targets import get_sla_targets
+
+    targets = get_sla_targets(state.state_store, state.settings)
+    mine = targets[targets["job_id"] == state.job_id]
+    if state.workspace_id:
+        mine = mine[mine["workspace_id"].isna() | (mine["workspace_id"] == state.workspace_id)]
+    values = mine["max_duration_seconds"].dropna()
+    return float(values.iloc[-1]) if not values.empty else None
+
+
+class DurationRegressionsView(Viewer):
+    """Runs slower than their baseline (warn +30%, critical +60%) and suspiciously fast ones."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(state, "Duration regressions", self._load, self._render)
+
+    def _load(self) -> pd.DataFrame:
+        slow = self._state.query(health.duration_regressions)
+        fast = self._state.query(health.suspiciously_fast)
+        return pd.concat([slow, fast], ignore_index=True)
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return text_pane("No run outside its duration baseline.")
+        cols = [
+            "status",
+            "job_name",
+            "team",
+            "run_id",
+            "start_time",
+            "duration_seconds",
+            "baseline_median_seconds",
+        ]
+        cols += [
+            "baseline_p90_seconds",
+            "pct_over_median",
+            "threshold_pct",
+            "baseline_runs",
+            "baseline_basis",
+        ]
+        cols += ["workspace_id", "job_id"]
+        return data_table(
+            frame[cols].sort_values("start_time", ascending=False),
+            "duration_regressions",
+            percent=("pct_over_median", "threshold_pct"),
+            numbers={
+                c: "0,0" for c in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds")
+            },
+            on_click=lambda _i, row: self._state.select_run(
+                str(row["workspace_id"]), str(row["run_id"]), str(row["job_id"])
+            ),
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+class RetriesView(Viewer):
+    """Retries and repairs per job with their cost (list price); retry-heavy jobs first."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(
+            state, "Retries and their cost", lambda: state.query(health.retries), self._render
+        )
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        frame = frame[frame["total_retries"] > 0]
+        if frame.empty:
+            return text_pane("No task retry or repair in this window.")
+        cols = [
+            "retry_heavy",
+            "job_name",
+            "team",
+            "task_retries",
+            "repairs",
+            "runs_needing_retry",
+            "flakiness",
+        ]
+        cols += ["retry_dbus", "retry_cost_usd", "retry_cost_share", "reason"]
+        return data_table(
+            frame.sort_values(["retry_heavy", "retry_cost_usd"], ascending=False)[cols],
+            "retries",
+            money=("retry_cost_usd",),
+            percent=("flakiness", "retry_cost_share"),
+            numbers={"retry_dbus": "0,0.00"},
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+def health_page(state: AppState) -> pn.viewable.Viewable:
+    """Everything of job health on one page (tabs), for a shell that wants a single factory."""
+    return pn.Tabs(
+        ("Jobs", JobHealthView(state)),
+        ("Teams", TeamHealthView(state)),
+        ("Durations", DurationRegressionsView(state)),
+        ("Retries", RetriesView(state)),
+        ("Run history", RunHistoryView(state)),
+        dynamic=True,
+        sizing_mode="stretch_width",
+    )
+
+
+VIEWS = {
+    "overview": [JobHealthView],
+    "teams": [TeamHealthView],
+    "jobs": [DurationRegressionsView, RetriesView],
+    "runs": [RunHistoryView],
+}

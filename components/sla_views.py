@@ -1,0 +1,242 @@
+"""SLA views (SLA-01, SLA-02): breach history, per-job ranking, and the form that sets a job's target.
+
+Thin views on the session's ``AppState``: the breach data comes through ``state.query`` (the targets are
+passed as a hashable tuple of records, so a changed target is a new cache key), the form calls
+:func:`monitor_app.sla_targets.set_sla_target` and shows a refused value's message in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from components.feedback import DataPanel, data_table, esc, text_pane
+from monitor_app.analytics import sla
+from monitor_app.sla_targets import (
+    TARGET_COLUMNS,
+    SlaTargetError,
+    clear_sla_target,
+    get_sla_targets,
+    set_sla_target,
+    sla_target_history,
+)
+from monitor_app.state import AppState
+
+
+def target_records(state: AppState) -> tuple[tuple[Any, ...], ...]:
+    """Every target version (state store and monitor.yaml) as a hashable tuple, for ``state.query``."""
+    if state.state_store is None:
+        return ()
+    history = sla_target_history(state.state_store, state.settings).reindex(columns=TARGET_COLUMNS)
+    return tuple(tuple(None if pd.isna(v) else v for v in row) for row in history.itertuples(index=False))
+
+
+def _targets_frame(records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
+    return pd.DataFrame(list(records), columns=TARGET_COLUMNS)
+
+
+def _breaches(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
+    return sla.sla_breaches(engine, filters, _targets_frame(records))
+
+
+def _summary(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
+    return sla.sla_summary(engine, filters, _targets_frame(records))
+
+
+def _user(state: AppState) -> str:
+    identity = state.identity
+    if identity is not None and getattr(identity, "display_name", None):
+        return str(identity.display_name)
+    settings = state.settings
+    return str(getattr(settings, "local_user", None) or "local user")
+
+
+class SlaBreachesView(Viewer):
+    """SLA breach history of the window: one row per breached run, with its causes and the target."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(state, "SLA breaches", self._load, self._render)
+
+    def _load(self) -> pd.DataFrame:
+        return self._state.query(_breaches, target_records(self._state))
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return text_pane("No SLA breach in this window (or no job has an SLA target).")
+        cols = [
+            "primary_cause",
+            "causes",
+            "job_name",
+            "team",
+            "run_id",
+            "start_time",
+            "end_time",
+            "deadline_local",
+        ]
+        cols += ["late_by_seconds", "duration_seconds", "max_duration_seconds", "baseline_p50_seconds"]
+        cols += ["baseline_p90_seconds", "target_set_by", "workspace_id", "job_id"]
+        secs = ("late_by_seconds", "duration_seconds", "max_duration_seconds", "baseline_p50_seconds")
+        return data_table(
+            frame[cols],
+            "sla_breaches",
+            numbers={c: "0,0" for c in (*secs, "baseline_p90_seconds")},
+            on_click=lambda _i, row: self._state.select_run(
+                str(row["workspace_id"]), str(row["run_id"]), str(row["job_id"])
+            ),
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+class SlaSummaryView(Viewer):
+    """Jobs ranked by SLA trouble: breach count and rate, trend, recency and cost (the score)."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(state, "SLA ranking", self._load, self._render)
+
+    def _load(self) -> pd.DataFrame:
+        return self._state.query(_summary, target_records(self._state))
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return text_pane("No job with an SLA target ran in this window.")
+        cols = ["rank", "job_name", "team", "breaches", "checked_runs", "breach_rate", "previous_breach_rate"]
+        cols += ["trend", "failed_breaches", "started_late_breaches", "ran_long_breaches", "last_breach_time"]
+        cols += ["cost_usd", "score", "workspace_id", "job_id"]
+        return data_table(
+            frame[cols],
+            "sla_ranking",
+            money=("cost_usd",),
+            percent=("breach_rate", "previous_breach_rate"),
+            on_click=lambda _i, row: self._state.select_job(str(row["workspace_id"]), str(row["job_id"])),
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+class SlaTargetFormView(Viewer):
+    """Set or clear the selected job's SLA target; a refused value's reason is shown in place."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self.workspace = pn.widgets.TextInput(name="Workspace id", value=state.workspace_id or "", width=160)
+        self.job = pn.widgets.TextInput(name="Job id", value=state.job_id or "", width=160)
+        self.deadline = pn.widgets.TextInput(name="Deadline (HH:MM, 24 h)", placeholder="06:30", width=160)
+        self.timezone = pn.widgets.AutocompleteInput(
+            name="Time zone (IANA)",
+            options=sorted(available_timezones()),
+            search_strategy="includes",
+            placeholder="job's schedule zone",
+            width=220,
+        )
+        self.max_minutes = pn.widgets.FloatInput(name="Max duration (min)", value=None, start=0, width=160)
+        self.save = pn.widgets.Button(name="Save target", button_type="primary", width=140)
+        self.clear = pn.widgets.Button(name="Clear target", button_type="light", width=140)
+        self.message = pn.pane.Alert("", alert_type="light", visible=False, sizing_mode="stretch_width")
+        self.current = pn.pane.HTML("", sizing_mode="stretch_width")
+        self.save.on_click(self._on_save)
+        self.clear.on_click(self._on_clear)
+        state.param.watch(self._on_selection, ["job_id", "workspace_id"])
+        self._show_current()
+
+    def _on_selection(self, *events: Any) -> None:
+        self.job.value = self._state.job_id or ""
+        self.workspace.value = self._state.workspace_id or ""
+        self._show_current()
+
+    def _say(self, text: str, kind: str) -> None:
+        self.message.object = esc(text)
+        self.message.alert_type = kind
+        self.message.visible = True
+
+    def _show_current(self) -> None:
+        if self._state.state_store is None or not self.job.value:
+            self.current.object = ""
+            return
+        targets = get_sla_targets(self._state.state_store, self._state.settings)
+        mine = targets[targets["job_id"] == self.job.value.strip()]
+        if mine.empty:
+            self.current.object = "<div>No SLA target for this job.</div>"
+            return
+        row = mine.iloc[-1]
+        parts = []
+        if isinstance(row["deadline_local_time"], str):
+            parts.append(f"done by {row['deadline_local_time']} {row['timezone_id']}")
+        if not pd.isna(row["max_duration_seconds"]):
+            parts.append(f"at most {int(row['max_duration_seconds']) / 60:g} min")
+        when = "" if pd.isna(row["set_at"]) else f" on {row['set_at']:%Y-%m-%d %H:%M} UTC"
+        self.current.object = (
+            f"<div>Current target: {esc(', '.join(parts))} (set by {esc(row['set_by'])}{esc(when)})</div>"
+        )
+
+    def _on_save(self, *_: Any) -> None:
+        if self._state.state_store is None or self._state.engine is None:
+            self._say("Targets cannot be saved: this session has no state store.", "danger")
+            return
+        try:
+            target = set_sla_target(
+                self._state.state_store,
+                self._state.engine,
+                self.workspace.value.strip() or None,
+                self.job.value.strip(),
+                self.deadline.value or None,
+                self.timezone.value or None,
+                self.max_minutes.value,
+                _user(self._state),
+            )
+        except SlaTargetError as err:
+            self._say(f"Not saved: {err}", "danger")
+            return
+        self._say(f"Saved for job {target.job_id}: {target.describe()}.", "success")
+        self._show_current()
+
+    def _on_clear(self, *_: Any) -> None:
+        if self._state.state_store is None:
+            self._say("Targets cannot be cleared: this session has no state store.", "danger")
+            return
+        try:
+            clear_sla_target(
+                self._state.state_store,
+                self.workspace.value.strip() or (self._state.workspace_id or ""),
+                self.job.value.strip(),
+                _user(self._state),
+                settings=self._state.settings,
+            )
+        except SlaTargetError as err:
+            self._say(f"Not cleared: {err}", "danger")
+            return
+        self._say(f"SLA target of job {self.job.value.strip()} cleared.", "success")
+        self._show_current()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            text_pane("SLA target", "panel-title", tag="h3"),
+            self.current,
+            pn.Row(self.workspace, self.job),
+            pn.Row(self.deadline, self.timezone, self.max_minutes),
+            pn.Row(self.save, self.clear),
+            self.message,
+            sizing_mode="stretch_width",
+            css_classes=["sla-target-form"],
+        )
+
+
+def sla_page(state: AppState) -> pn.viewable.Viewable:
+    """The SLA views together: the ranking, the breach history and the target form."""
+    return pn.Column(
+        SlaSummaryView(state), SlaBreachesView(state), SlaTargetFormView(state), sizing_mode="stretch_width"
+    )
+
+
+VIEWS = {"jobs": [SlaSummaryView, SlaBreachesView], "runs": [SlaTargetFormView]}

@@ -1,0 +1,276 @@
+"""Job health (JOB-01..04): success rates, consecutive failures, duration regressions, retries.
+
+Every function is ``fn(engine, filters, **thresholds) -> DataFrame``; its SQL lives beside this module in
+``health_<name>.sql`` (Databricks SQL, bound parameters, aggregation in the engine). Thresholds default to
+the shared monitoring definitions (``DEFAULTS``) and can be overridden per call. Every flag carries the
+numbers behind it: the value, the baseline, the threshold and the sample size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from data.engines import Engine
+from data.sql_files import sql_beside
+from monitor_app.analytics.registry import metric
+from monitor_app.filters import Filters
+
+# Default thresholds, straight from the shared monitoring definitions (every one overridable per call).
+DEFAULTS: dict[str, float] = {
+    # JOB-01: failure rate over decided runs; a jump of +15 points over the previous window warns too.
+    "warn_failure_rate": 0.10,
+    "critical_failure_rate": 0.20,
+    "failure_rate_jump": 0.15,
+    # JOB-02: 2+ consecutive failed completed runs is P1.
+    "min_streak": 2,
+    # JOB-03: baseline over 30 days, at least 5 runs, same weekday when 5 such runs exist.
+    "baseline_days": 30,
+    "min_baseline_runs": 5,
+    "min_same_weekday_runs": 5,
+    "warn_pct": 0.30,
+    "critical_pct": 0.60,
+    "fast_ratio": 0.50,
+    # JOB-04: >= 5 task retries in the window (repairs are a distinct signal, counted apart and in the
+    # retry cost), or retry cost above a floor. The definitions leave the floor open; $50 list price
+    # matches the per-run floor of cost spikes.
+    "min_retries": 5,
+    "retry_cost_floor_usd": 50.0,
+    # Our addition: the task retries must touch at least 5% of the job's runs, so an hourly job's routine
+    # blips (8 retries in 720 runs) are not "heavy". 0 gives the plain definition.
+    "min_retry_run_share": 0.05,
+}
+
+# The metrics of this module, for benchmarks and the CLI's listing.
+HEALTH_METRICS = (
+    "success_rates",
+    "team_success_rates",
+    "consecutive_failures",
+    "run_durations",
+    "duration_regressions",
+    "suspiciously_fast",
+    "duration_trend",
+    "retries",
+)
+
+
+def _params(filters: Filters, names: tuple[str, ...], overrides: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(overrides) - set(names)
+    if unknown:
+        raise TypeError(f"unknown threshold(s): {', '.join(sorted(unknown))}; known: {', '.join(names)}")
+    params = filters.to_params()
+    for name in names:
+        value = overrides.get(name, DEFAULTS[name])
+        if value is None or value < 0:
+            raise ValueError(f"threshold {name} must be a non-negative number, got {value!r}")
+        params[name] = value
+    return params
+
+
+def _previous_start(filters: Filters) -> Any:
+    """Start of the window of the same length just before the filters' window (naive UTC)."""
+    return (filters.start_time - (filters.end_time - filters.start_time)).replace(tzinfo=None)
+
+
+@metric("success_rates")
+def success_rates(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Final-outcome and first-attempt success rate per job, with run counts and failure-rate status.
+
+    Runs belong to the window of their start time and count once each. Rates are over decided runs
+    (final outcome success or failure); cancelled, skipped and running runs are counted apart.
+
+    Parameters
+    ----------
+    engine, filters
+        Where to read ``monitor.*`` and which window, team and job.
+    warn_failure_rate, critical_failure_rate : float
+        Status ``warn`` when the failure rate is above 0.10, ``critical`` above 0.20.
+    failure_rate_jump : float
+        Status ``warn`` too when the rate rose by at least 0.15 over the previous window of same length.
+
+    Returns
+    -------
+    DataFrame
+        One row per job with a run in the window: ``workspace_id, job_id, job_name`` (latest name),
+        ``team, runs, decided_runs, succeeded, failed, cancelled, skipped, running, other,
+        first_attempt_succeeded`` (success with no repair and no task retry), ``success_rate,
+        first_attempt_success_rate, flaky_gap`` (the difference), ``failure_rate, previous_decided_runs,
+        previous_failure_rate, failure_rate_change, warn_threshold, critical_threshold, jump_threshold,
+        status`` (ok | warn | critical | no_data), ``status_reason, last_run_start, last_outcome,
+        is_deleted``. Rates are fractions (0-1), NULL without decided runs.
+    """
+    params = _params(filters, ("warn_failure_rate", "critical_failure_rate", "failure_rate_jump"), thresholds)
+    params["previous_start_time"] = _previous_start(filters)
+    return engine.execute(sql_beside(__file__, "health_success_rates"), params)
+
+
+@metric("team_success_rates")
+def team_success_rates(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Success rates per team over all its jobs' runs, with the count of jobs at warn and critical.
+
+    Parameters
+    ----------
+    engine, filters
+        As for :func:`success_rates`.
+    warn_failure_rate, critical_failure_rate : float
+        Status thresholds (0.10 and 0.20), applied to the team and to each of its jobs.
+
+    Returns
+    -------
+    DataFrame
+        One row per team: ``team, jobs, runs, decided_runs, succeeded, failed, cancelled, skipped,
+        running, other, first_attempt_succeeded, success_rate, first_attempt_success_rate, failure_rate,
+        jobs_warn, jobs_critical, warn_threshold, critical_threshold, status``.
+    """
+    params = _params(filters, ("warn_failure_rate", "critical_failure_rate"), thresholds)
+    return engine.execute(sql_beside(__file__, "health_team_success_rates"), params)
+
+
+@metric("consecutive_failures")
+def consecutive_failures(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Jobs whose latest completed runs all failed (2+ in a row: P1), with the streak's evidence.
+
+    A completed run has a decided final outcome (success or failure), ordered by end time. Cancelled and
+    skipped runs neither break nor extend a streak; runs in progress are not counted (``running_runs``
+    shows them). The streak is read as of the window's end and reported when its latest failure ended in
+    the window. Deleted jobs are left out.
+
+    Parameters
+    ----------
+    engine, filters
+        Where and which window, team and job.
+    min_streak : int
+        Shortest streak reported (2).
+
+    Returns
+    -------
+    DataFrame
+        ``workspace_id, job_id, job_name, team, streak_length, threshold, severity`` (P1),
+        ``failing_since`` (end time of the first failure of the streak), ``last_failure_time,
+        first_failed_run_id, last_failed_run_id, last_termination_code, last_success_time`` (NULL when
+        the job never succeeded), ``has_succeeded, running_runs``.
+    """
+    params = _params(filters, ("min_streak",), thresholds)
+    params["min_streak"] = int(params["min_streak"])
+    return engine.execute(sql_beside(__file__, "health_consecutive_failures"), params)
+
+
+_DURATION_THRESHOLDS = (
+    "baseline_days",
+    "min_baseline_runs",
+    "min_same_weekday_runs",
+    "warn_pct",
+    "critical_pct",
+    "fast_ratio",
+)
+
+
+def _durations(engine: Engine, filters: Filters, kind: str, thresholds: dict[str, float]) -> pd.DataFrame:
+    params = _params(filters, _DURATION_THRESHOLDS, thresholds)
+    for name in ("baseline_days", "min_baseline_runs", "min_same_weekday_runs"):
+        params[name] = int(params[name])
+    params["kind"] = kind
+    return engine.execute(sql_beside(__file__, "health_run_durations"), params)
+
+
+_DURATION_DOC = """
+
+    Baseline of a run: median and p90 of the job's clean successful runs started in the ``baseline_days``
+    (30) days before it. Clean: a first pass compares every successful run with the plain median of the
+    successful runs before it and drops those at or above +``critical_pct`` or under ``fast_ratio`` of it
+    (incidents must not widen the baseline). Runs of the same UTC weekday are used when at least
+    ``min_same_weekday_runs`` (5) exist, else all days; a verdict needs ``min_baseline_runs`` (5).
+
+    Parameters
+    ----------
+    engine, filters
+        Where and which window, team and job.
+    baseline_days, min_baseline_runs, min_same_weekday_runs : int
+        30, 5 and 5.
+    warn_pct, critical_pct : float
+        0.30 and 0.60 over the baseline median.
+    fast_ratio : float
+        A successful run under 0.50 x the baseline median is suspiciously fast.
+
+    Returns
+    -------
+    DataFrame
+        One row per run: ``workspace_id, job_id, job_name, team, run_id, start_time, end_time, outcome,
+        duration_seconds, baseline_median_seconds, baseline_p90_seconds, baseline_runs`` (sample size),
+        ``baseline_basis`` (same_weekday | all_days), ``pct_over_median`` (duration / median - 1),
+        ``threshold_pct`` (the threshold crossed, as a fraction over the median), ``status`` (critical |
+        warn | fast | ok | insufficient_history | not_evaluated), ``severity`` (P2 when flagged),
+        ``task_retries, repair_count``.
+    """
+
+
+@metric("run_durations")
+def run_durations(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Every run in the window with its duration baseline and verdict (the job page's run history)."""
+    return _durations(engine, filters, "all", thresholds)
+
+
+@metric("duration_regressions")
+def duration_regressions(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Successful runs at least 30% (warn) or 60% (critical) slower than their baseline median."""
+    return _durations(engine, filters, "regression", thresholds)
+
+
+@metric("suspiciously_fast")
+def suspiciously_fast(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Successful runs under 50% of their baseline median (skipped work or empty input?)."""
+    return _durations(engine, filters, "fast", thresholds)
+
+
+for _fn in (run_durations, duration_regressions, suspiciously_fast):
+    _fn.__doc__ = (_fn.__doc__ or "") + _DURATION_DOC
+
+
+@metric("duration_trend")
+def duration_trend(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Median and p90 duration of successful runs per job per UTC day (the duration trend chart).
+
+    Returns
+    -------
+    DataFrame
+        ``workspace_id, job_id, job_name, team, run_date, runs, succeeded, failed, p50_duration_seconds,
+        p90_duration_seconds, max_duration_seconds`` (durations NULL on days without a successful run).
+    """
+    return engine.execute(sql_beside(__file__, "health_duration_trend"), filters.to_params())
+
+
+@metric("retries")
+def retries(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
+    """Task retries and repairs per job, the DBUs and $ of the extra attempts, flakiness, retry_heavy flag.
+
+    Retry cost of a run = run cost x (task-seconds of superseded task attempts / task-seconds of all its
+    attempts); an attempt is superseded when a later attempt of the same task_key ran in the same job run
+    (a task retry or a repair re-ran it). A repaired run without task rows falls back to
+    ``repair_count / (repair_count + 1)``. Flakiness = runs that succeeded only after a task retry or a
+    repair / decided runs (it equals success_rate - first_attempt_success_rate of :func:`success_rates`).
+
+    Parameters
+    ----------
+    engine, filters
+        Where and which window, team and job.
+    min_retries : int
+        ``retry_heavy`` when task retries in the window reach 5 (repairs are counted apart) ...
+    min_retry_run_share : float
+        ... in runs making up at least 5% of the job's runs (0: the count alone decides) ...
+    retry_cost_floor_usd : float
+        ... or when the retry cost reaches $50 (list price).
+
+    Returns
+    -------
+    DataFrame
+        One row per job with a run in the window: ``workspace_id, job_id, job_name, team, runs,
+        decided_runs, task_retries, repairs, total_retries, runs_with_task_retries, runs_with_repairs,
+        runs_needing_retry, flaky_runs, flakiness, retry_dbus, retry_cost_usd, dbus, cost_usd,
+        retry_cost_share, retries_threshold, retry_run_share_threshold, retry_run_share, retry_cost_floor_usd,
+        retry_heavy, reason, severity`` (P3
+        when retry_heavy). $ are list price.
+    """
+    params = _params(filters, ("min_retries", "min_retry_run_share", "retry_cost_floor_usd"), thresholds)
+    params["min_retries"] = int(params["min_retries"])
+    return engine.execute(sql_beside(__file__, "health_retries"), params)

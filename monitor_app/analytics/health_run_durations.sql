@@ -1,0 +1,161 @@
+-- JOB-03: every run in the window against its own duration baseline.
+-- Baseline of a run = median and p90 of the job's clean successful runs that started in the
+-- :baseline_days days before it. Clean = not anomalous: a first pass compares each successful run with
+-- the plain median of all successful runs before it (same :baseline_days) and drops runs at or above
+-- +:critical_pct or under :fast_ratio of it, so incidents do not widen (or shrink) the baseline. Runs on
+-- the same UTC weekday are used when at least :min_same_weekday_runs of them exist, else all days; a
+-- verdict needs at least :min_baseline_runs baseline runs. Only successful runs get a verdict:
+-- critical (>= +:critical_pct over the median), warn (>= +:warn_pct), fast (< :fast_ratio x median), ok,
+-- insufficient_history; other outcomes are 'not_evaluated'. :kind selects the rows returned:
+-- 'all', 'regression' (warn and critical) or 'fast'.
+WITH history AS (
+  SELECT
+    r.workspace_id,
+    r.job_id,
+    r.run_id,
+    r.start_time,
+    r.duration_seconds,
+    dayofweek(r.start_time) AS weekday
+  FROM monitor.job_runs AS r
+  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
+  WHERE r.outcome = 'success'
+    AND r.duration_seconds IS NOT NULL
+    AND r.start_time >= timestampadd(DAY, -2 * :baseline_days, :start_time)
+    AND r.start_time < :end_time
+    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
+    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR r.job_id = :job_id)
+),
+first_pass AS (
+  SELECT
+    c.workspace_id,
+    c.run_id,
+    percentile(p.duration_seconds, 0.5) AS raw_median,
+    COUNT(*) AS raw_runs
+  FROM history AS c
+  JOIN history AS p
+    ON p.workspace_id = c.workspace_id
+    AND p.job_id = c.job_id
+    AND p.start_time < c.start_time
+    AND p.start_time >= timestampadd(DAY, -:baseline_days, c.start_time)
+  WHERE c.start_time >= timestampadd(DAY, -:baseline_days, :start_time)
+  GROUP BY c.workspace_id, c.run_id
+),
+clean AS (
+  SELECT h.*
+  FROM history AS h
+  LEFT JOIN first_pass AS f ON f.workspace_id = h.workspace_id AND f.run_id = h.run_id
+  WHERE f.raw_runs IS NULL
+    OR f.raw_runs < :min_baseline_runs
+    OR (h.duration_seconds < f.raw_median * (1 + :critical_pct) AND h.duration_seconds >= f.raw_median * :fast_ratio)
+),
+candidates AS (
+  SELECT
+    r.workspace_id,
+    r.job_id,
+    r.run_id,
+    r.run_name,
+    r.start_time,
+    r.end_time,
+    r.duration_seconds,
+    r.outcome,
+    COALESCE(r.repair_count, 0) AS repair_count,
+    dayofweek(r.start_time) AS weekday
+  FROM monitor.job_runs AS r
+  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
+  WHERE r.start_time >= :start_time
+    AND r.start_time < :end_time
+    AND (:kind = 'all' OR r.outcome = 'success')
+    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
+    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR r.job_id = :job_id)
+),
+pool AS (
+  SELECT
+    c.workspace_id,
+    c.run_id,
+    p.duration_seconds,
+    CASE WHEN p.weekday = c.weekday THEN 1 ELSE 0 END AS same_weekday
+  FROM candidates AS c
+  JOIN clean AS p
+    ON p.workspace_id = c.workspace_id
+    AND p.job_id = c.job_id
+    AND p.start_time < c.start_time
+    AND p.start_time >= timestampadd(DAY, -:baseline_days, c.start_time)
+),
+pool_counts AS (
+  SELECT workspace_id, run_id, CAST(SUM(same_weekday) AS BIGINT) AS same_weekday_runs
+  FROM pool
+  GROUP BY workspace_id, run_id
+),
+baseline AS (
+  SELECT
+    p.workspace_id,
+    p.run_id,
+    CASE WHEN c.same_weekday_runs >= :min_same_weekday_runs THEN 'same_weekday' ELSE 'all_days' END AS baseline_basis,
+    percentile(p.duration_seconds, 0.5) AS baseline_median_seconds,
+    percentile(p.duration_seconds, 0.9) AS baseline_p90_seconds,
+    COUNT(*) AS baseline_runs
+  FROM pool AS p
+  JOIN pool_counts AS c ON c.workspace_id = p.workspace_id AND c.run_id = p.run_id
+  WHERE c.same_weekday_runs < :min_same_weekday_runs OR p.same_weekday = 1
+  GROUP BY p.workspace_id, p.run_id, c.same_weekday_runs
+),
+run_task_retries AS (
+  SELECT tr.workspace_id, tr.job_run_id AS run_id, COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries
+  FROM monitor.task_runs AS tr
+  WHERE tr.start_time >= :start_time
+  GROUP BY tr.workspace_id, tr.job_run_id
+),
+judged AS (
+  SELECT
+    c.*,
+    b.baseline_basis,
+    b.baseline_median_seconds,
+    b.baseline_p90_seconds,
+    COALESCE(b.baseline_runs, 0) AS baseline_runs,
+    c.duration_seconds / NULLIF(b.baseline_median_seconds, 0) - 1 AS pct_over_median,
+    COALESCE(x.task_retries, 0) AS task_retries,
+    CASE
+      WHEN c.outcome <> 'success' THEN 'not_evaluated'
+      WHEN COALESCE(b.baseline_runs, 0) < :min_baseline_runs OR b.baseline_median_seconds <= 0 THEN 'insufficient_history'
+      WHEN c.duration_seconds >= b.baseline_median_seconds * (1 + :critical_pct) THEN 'critical'
+      WHEN c.duration_seconds >= b.baseline_median_seconds * (1 + :warn_pct) THEN 'warn'
+      WHEN c.duration_seconds < b.baseline_median_seconds * :fast_ratio THEN 'fast'
+      ELSE 'ok'
+    END AS status
+  FROM candidates AS c
+  LEFT JOIN baseline AS b ON b.workspace_id = c.workspace_id AND b.run_id = c.run_id
+  LEFT JOIN run_task_retries AS x ON x.workspace_id = c.workspace_id AND x.run_id = c.run_id
+)
+SELECT
+  g.workspace_id,
+  g.job_id,
+  COALESCE(j.name, g.run_name, g.job_id) AS job_name,
+  COALESCE(t.team, 'unattributed') AS team,
+  g.run_id,
+  g.start_time,
+  g.end_time,
+  g.outcome,
+  g.duration_seconds,
+  g.baseline_median_seconds,
+  g.baseline_p90_seconds,
+  g.baseline_runs,
+  g.baseline_basis,
+  g.pct_over_median,
+  CASE
+    WHEN g.status = 'critical' THEN CAST(:critical_pct AS DOUBLE)
+    WHEN g.status = 'warn' THEN CAST(:warn_pct AS DOUBLE)
+    WHEN g.status = 'fast' THEN CAST(:fast_ratio AS DOUBLE) - 1
+  END AS threshold_pct,
+  g.status,
+  CASE WHEN g.status IN ('critical', 'warn', 'fast') THEN 'P2' END AS severity,
+  g.task_retries,
+  g.repair_count
+FROM judged AS g
+LEFT JOIN monitor.jobs AS j ON j.workspace_id = g.workspace_id AND j.job_id = g.job_id
+LEFT JOIN monitor.job_teams AS t ON t.workspace_id = g.workspace_id AND t.job_id = g.job_id
+WHERE :kind = 'all'
+  OR (:kind = 'regression' AND g.status IN ('warn', 'critical'))
+  OR (:kind = 'fast' AND g.status = 'fast')
+ORDER BY g.workspace_id, g.job_id, g.start_time, g.run_id
