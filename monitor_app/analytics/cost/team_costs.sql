@@ -1,0 +1,78 @@
+-- Spend per team over the window (list price), its trend against the previous window of the same length
+-- (:previous_start_time to :start_time) and the team's most expensive job. Runs are placed by start time;
+-- a job's team is monitor.job_teams ('unattributed' when no rule applies).
+WITH costed AS (
+  SELECT
+    rc.workspace_id,
+    rc.job_id,
+    rc.run_id,
+    COALESCE(jt.team, 'unattributed') AS team,
+    COALESCE(jr.start_time, rc.usage_start_time) AS start_time,
+    rc.dbus,
+    rc.list_cost_usd
+  FROM monitor.run_costs AS rc
+  LEFT JOIN monitor.job_runs AS jr
+    ON jr.workspace_id = rc.workspace_id AND jr.run_id = rc.run_id
+  LEFT JOIN monitor.job_teams AS jt
+    ON jt.workspace_id = rc.workspace_id AND jt.job_id = rc.job_id
+  WHERE COALESCE(jr.start_time, rc.usage_start_time) >= :previous_start_time
+    AND COALESCE(jr.start_time, rc.usage_start_time) < :end_time
+    AND (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR rc.job_id = :job_id)
+    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+),
+per_job AS (
+  SELECT
+    team,
+    workspace_id,
+    job_id,
+    COUNT(DISTINCT CASE WHEN start_time >= :start_time THEN run_id END) AS runs,
+    COALESCE(SUM(CASE WHEN start_time >= :start_time THEN dbus END), 0) AS dbus,
+    COALESCE(SUM(CASE WHEN start_time >= :start_time THEN list_cost_usd END), 0) AS list_cost_usd,
+    COALESCE(SUM(CASE WHEN start_time < :start_time THEN list_cost_usd END), 0) AS previous_list_cost_usd
+  FROM costed
+  GROUP BY team, workspace_id, job_id
+),
+ranked_jobs AS (
+  SELECT
+    per_job.*,
+    ROW_NUMBER() OVER (PARTITION BY team ORDER BY list_cost_usd DESC, workspace_id, job_id) AS cost_rank
+  FROM per_job
+),
+per_team AS (
+  SELECT
+    team,
+    COUNT(CASE WHEN runs > 0 THEN 1 END) AS jobs,
+    SUM(runs) AS runs,
+    SUM(dbus) AS dbus,
+    SUM(list_cost_usd) AS list_cost_usd,
+    SUM(previous_list_cost_usd) AS previous_list_cost_usd
+  FROM per_job
+  GROUP BY team
+)
+SELECT
+  t.team,
+  t.jobs,
+  t.runs,
+  t.dbus,
+  t.list_cost_usd,
+  t.previous_list_cost_usd,
+  t.list_cost_usd - t.previous_list_cost_usd AS change_list_cost_usd,
+  CASE
+    WHEN t.previous_list_cost_usd > 0
+      THEN 100.0 * CAST(t.list_cost_usd - t.previous_list_cost_usd AS DOUBLE) / CAST(t.previous_list_cost_usd AS DOUBLE)
+  END AS change_pct,
+  CASE
+    WHEN SUM(t.list_cost_usd) OVER () > 0
+      THEN CAST(t.list_cost_usd AS DOUBLE) / CAST(SUM(t.list_cost_usd) OVER () AS DOUBLE)
+  END AS spend_share,
+  top.workspace_id AS top_job_workspace_id,
+  top.job_id AS top_job_id,
+  j.name AS top_job_name,
+  top.list_cost_usd AS top_job_list_cost_usd
+FROM per_team AS t
+LEFT JOIN ranked_jobs AS top
+  ON top.team = t.team AND top.cost_rank = 1 AND top.list_cost_usd > 0
+LEFT JOIN monitor.jobs AS j
+  ON j.workspace_id = top.workspace_id AND j.job_id = top.job_id
+ORDER BY t.list_cost_usd DESC, t.team
