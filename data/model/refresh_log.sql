@@ -1,0 +1,21 @@
+-- monitor.refresh_log: one row per relation and refresh, with the relation's row count after it.
+CREATE TABLE IF NOT EXISTS monitor.refresh_log (
+  refreshed_at TIMESTAMP, mode STRING, since TIMESTAMP, table_name STRING, row_count BIGINT
+);
+
+INSERT INTO monitor.refresh_log
+SELECT
+  CAST(:refreshed_at AS TIMESTAMP) AS refreshed_at,
+  :mode AS mode,
+  CAST(:since AS TIMESTAMP) AS since,
+  counts.table_name,
+  CAST(counts.row_count AS BIGINT) AS row_count
+FROM (
+  SELECT 'jobs' AS table_name, COUNT(*) AS row_count FROM monitor.jobs
+  UNION ALL SELECT 'job_tasks', COUNT(*) FROM monitor.job_tasks
+  UNION ALL SELECT 'job_teams', COUNT(*) FROM monitor.job_teams
+  UNION ALL SELECT 'job_runs', COUNT(*) FROM monitor.job_runs
+  UNION ALL SELECT 'task_runs', COUNT(*) FROM monitor.task_runs
+  UNION ALL SELECT 'run_costs', COUNT(*) FROM monitor.run_costs
+  UNION ALL SELECT 'job_daily', COUNT(*) FROM monitor.job_daily
+) AS counts;

@@ -1,0 +1,260 @@
+"""Build the derived model (schema ``monitor``) from the raw system tables.
+
+Each relation is one Databricks SQL query in ``data/model/<relation>.sql`` (see docs/data-model.md for
+the columns); this module only decides what to run, in which order, and for which keys:
+
+- **full** (``since=None``): every relation is rebuilt with ``CREATE OR REPLACE TABLE ... AS <query>``.
+- **incremental** (``since`` given): ``jobs`` and ``job_tasks`` (small) are rebuilt in full; for
+  ``job_runs``, ``task_runs``, ``run_costs`` and ``job_daily`` only the keys touched since ``since`` are
+  deleted and re-inserted (see ``data/model/refresh_scope.sql``). The result is the same as a full
+  refresh as long as every raw row that changed since the previous refresh ends (timeline), ends or is
+  ingested (billing) at or after ``since``.
+
+The model queries read the scope tables and take ``:full_refresh``: TRUE reads everything, FALSE only the
+keys in scope. The scope tables are scratch tables, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+
+from data.attribution import rebuild_job_teams
+from data.engines import Engine, QueryError
+
+MODEL_DIR = Path(__file__).parent / "model"
+
+Progress = Callable[[str], None] | None
+
+# Rebuilt in full on every refresh: a few rows per job, cheaper than working out what changed.
+ALWAYS_FULL = ("jobs", "job_tasks")
+
+# Rebuilt per key in an incremental refresh, in this order (job_daily reads job_runs and run_costs).
+# Each maps to the DELETE that removes the keys in scope before the model query re-inserts them.
+SCOPED_DELETES = {
+    "job_runs": (
+        "DELETE FROM monitor.job_runs AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_runs AS s "
+        "WHERE s.workspace_id = t.workspace_id AND s.run_id = t.run_id)"
+    ),
+    "task_runs": (
+        "DELETE FROM monitor.task_runs AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_task_runs AS s "
+        "WHERE s.workspace_id = t.workspace_id AND s.job_run_id = t.job_run_id)"
+    ),
+    "run_costs": (
+        "DELETE FROM monitor.run_costs AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_costs AS s "
+        "WHERE s.workspace_id = t.workspace_id AND s.run_id = t.run_id)"
+    ),
+    "job_daily": (
+        "DELETE FROM monitor.job_daily WHERE run_date IN (SELECT run_date FROM monitor.refresh_scope_days)"
+    ),
+}
+
+SCOPE_TABLES = ("refresh_scope_runs", "refresh_scope_task_runs", "refresh_scope_costs", "refresh_scope_days")
+
+# DuckDB sizes its hash tables to its memory limit (80% of RAM by default) and the task-run aggregation of
+# a workspace with a million runs would then take over 2 GB. Capped during a refresh (never raised), DuckDB
+# spills what does not fit: measured ~1.5 GB peak process memory for 1M runs / 3M task runs, for ~25% more
+# time than uncapped.
+REFRESH_MEMORY_LIMIT = "1.6GB"
+
+# Relations reported (row counts) and logged in monitor.refresh_log, in build order.
+RELATIONS = ("jobs", "job_tasks", "job_teams", "job_runs", "task_runs", "run_costs", "job_daily")
+
+
+@functools.cache
+def model_sql(relation: str) -> str:
+    """The Databricks SQL of one model file (``data/model/<relation>.sql``)."""
+    return (MODEL_DIR / f"{relation}.sql").read_text(encoding="utf-8")
+
+
+@functools.cache
+def model_columns(relation: str) -> tuple[str, ...]:
+    """Output column names of a model query, in order (from the SQL, without running it)."""
+    tree = sqlglot.parse_one(model_sql(relation), read="databricks")
+    return tuple(tree.named_selects)
+
+
+def refresh(
+    engine: Engine,
+    since: datetime | None = None,
+    settings: Any = None,
+    progress: Progress = None,
+) -> dict[str, int]:
+    """Rebuild the ``monitor`` relations from the system tables.
+
+    Parameters
+    ----------
+    engine
+        The engine holding the system tables; the model is written beside them (schema ``monitor`` on
+        DuckDB, the configured catalog.schema on a warehouse).
+    since
+        None for a full refresh. Otherwise an incremental refresh: the runs with a timeline row ending at or
+        after ``since``, and the costs of runs with a JOBS usage row ending at or after ``since`` or
+        ingested on or after its UTC date, are recomputed; jobs and tasks are rebuilt in full; job_daily is
+        recomputed for the days those runs and costs are on. A naive ``since`` is taken as UTC. If a model
+        table is missing or has other columns than the model, the refresh is full.
+    settings
+        ``monitor_app.settings.Settings`` (team attribution keys and rules); defaults when None.
+    progress
+        Called with a one-line message (and its timing) for each step.
+
+    Returns
+    -------
+    dict[str, int]
+        Row count of each relation after the refresh (jobs, job_tasks, job_teams, job_runs, task_runs,
+        run_costs, job_daily).
+    """
+    if settings is None:
+        from monitor_app.settings import Settings
+
+        settings = Settings()
+    report = progress or (lambda _message: None)
+    started = time.perf_counter()
+    refreshed_at = datetime.now(UTC)
+
+    if engine.dialect == "duckdb":
+        _run(engine, "CREATE SCHEMA IF NOT EXISTS monitor")
+        with _duckdb_memory_capped(engine):
+            return _refresh(engine, since, settings, report, started, refreshed_at)
+    return _refresh(engine, since, settings, report, started, refreshed_at)
+
+
+def _refresh(
+    engine: Engine,
+    since: datetime | None,
+    settings: Any,
+    report: Callable[[str], None],
+    started: float,
+    refreshed_at: datetime,
+) -> dict[str, int]:
+    if since is not None:
+        since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+        stale = _stale_relations(engine)
+        if stale:
+            report(f"full refresh instead of incremental: {', '.join(stale)} missing or out of date")
+            since = None
+    full = since is None
+    mode = "full" if full else "incremental"
+    report(f"{mode} model refresh" + ("" if full else f" of what changed since {since.isoformat()}"))
+    params = {
+        "since": since,
+        "since_date": since.date() if since else None,
+        "full_refresh": full,
+    }
+
+    with _step(report, "scope"):
+        engine.execute_script(model_sql("refresh_scope"), params)
+    for relation in ALWAYS_FULL:
+        with _step(report, relation):
+            _create(engine, relation, params)
+    try:
+        if full:
+            for relation in ("job_runs", "task_runs", "run_costs", "job_daily"):
+                with _step(report, relation):
+                    _create(engine, relation, params)
+        else:
+            with _step(report, "days in scope (before)"):
+                _run(engine, model_sql("refresh_scope_days"))
+            for relation in ("job_runs", "task_runs", "run_costs"):
+                with _step(report, relation):
+                    _replace_scoped(engine, relation, params)
+            with _step(report, "days in scope (after)"):
+                _run(engine, model_sql("refresh_scope_days"))
+            with _step(report, "job_daily"):
+                _replace_scoped(engine, "job_daily", params)
+    finally:
+        for table in SCOPE_TABLES:
+            _run(engine, f"DROP TABLE IF EXISTS monitor.{table}")
+
+    with _step(report, "job_teams"):
+        rebuild_job_teams(engine, settings.team_tag_keys, settings.team_rules)
+    engine.execute_script(
+        model_sql("refresh_log"), {"refreshed_at": refreshed_at, "mode": mode, "since": since}
+    )
+    logged = engine.execute(
+        "SELECT table_name, row_count FROM monitor.refresh_log WHERE refreshed_at = :refreshed_at",
+        {"refreshed_at": refreshed_at},
+    )
+    found = dict(zip(logged["table_name"], logged["row_count"].astype(int), strict=True))
+    counts = {relation: int(found.get(relation, 0)) for relation in RELATIONS}
+    report(
+        f"{mode} model refresh done in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(f"{name} {n:,}" for name, n in counts.items())
+    )
+    return counts
+
+
+class _step:
+    """Context manager: report one refresh step with its duration."""
+
+    def __init__(self, report: Callable[[str], None], name: str) -> None:
+        self.report, self.name = report, name
+
+    def __enter__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __exit__(self, exc_type: Any, *_exc: Any) -> None:
+        outcome = "failed after" if exc_type else "in"
+        self.report(f"  {self.name}: {outcome} {time.perf_counter() - self.started:.1f} s")
+
+
+@contextlib.contextmanager
+def _duckdb_memory_capped(engine: Engine) -> Iterator[None]:
+    """Lower DuckDB's memory limit to REFRESH_MEMORY_LIMIT for the refresh (a global setting), then restore it."""
+    current = str(engine.execute("SELECT current_setting('memory_limit') AS v")["v"].iloc[0])
+    if _bytes(current) <= _bytes(REFRESH_MEMORY_LIMIT):
+        yield
+        return
+    engine.execute(f"SET memory_limit = '{REFRESH_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        engine.execute(f"SET memory_limit = '{current}'")
+
+
+def _bytes(size: str) -> float:
+    """'1.6GB', '18.8 GiB', '512 MiB' -> bytes (DuckDB's spellings); unknown -> infinity."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)(i?)B?\s*", size, flags=re.IGNORECASE)
+    if not match:
+        return math.inf
+    number, unit, binary = match.groups()
+    base = 1024 if binary else 1000
+    return float(number) * base ** " KMGT".index(unit.upper() or " ")
+
+
+def _run(engine: Engine, sql: str, params: dict[str, Any] | None = None) -> None:
+    # Refresh statements on millions of rows may take longer than an interactive query is allowed to.
+    engine.execute(sql, params, timeout_s=None)
+
+
+def _create(engine: Engine, relation: str, params: dict[str, Any]) -> None:
+    _run(engine, f"CREATE OR REPLACE TABLE monitor.{relation} AS\n{model_sql(relation)}", params)
+
+
+def _replace_scoped(engine: Engine, relation: str, params: dict[str, Any]) -> None:
+    _run(engine, SCOPED_DELETES[relation])
+    columns = ", ".join(model_columns(relation))
+    _run(engine, f"INSERT INTO monitor.{relation} ({columns})\n{model_sql(relation)}", params)
+
+
+def _stale_relations(engine: Engine) -> list[str]:
+    """Scoped relations that an incremental refresh cannot update: missing, or other columns than the model."""
+    stale = []
+    for relation in SCOPED_DELETES:
+        try:
+            existing = engine.execute(f"SELECT * FROM monitor.{relation} LIMIT 0")
+        except QueryError:
+            stale.append(relation)
+            continue
+        if tuple(c.lower() for c in existing.columns) != model_columns(relation):
+            stale.append(relation)
+    return stale
