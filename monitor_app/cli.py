@@ -40,22 +40,24 @@ def _require_db(settings: Settings) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from data.engines import DuckDBEngine
-    from data.refresh import refresh
-    from data.simulator import generate
+    from monitor_app.context import open_state_store
+    from monitor_app.workspace_setup import build_demo
 
     settings = _settings(args)
     end = datetime.fromisoformat(args.end) if args.end else None
-    manifest = generate(
-        settings.db_path, seed=args.seed, jobs=args.jobs, days=args.days, end=end, progress=_progress
+    manifest = build_demo(
+        settings,
+        open_state_store(settings),
+        seed=args.seed,
+        jobs=args.jobs,
+        days=args.days,
+        end=end,
+        refresh=not args.no_refresh,
+        progress=_progress,
     )
     _progress(
         f"demo workspace written to {settings.db_path} ({len(manifest['scenarios'])} scenarios injected)"
     )
-    if not args.no_refresh:
-        engine = DuckDBEngine(settings.db_path)
-        refresh(engine, settings=settings, progress=_progress)
-        engine.close()
     return 0
 
 
@@ -69,9 +71,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         counts = import_dir(engine, args.source, progress=_progress)
         _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
         if not args.no_refresh:
-            from data.refresh import refresh
+            from monitor_app.context import open_state_store
+            from monitor_app.workspace_setup import refresh_model
 
-            refresh(engine, settings=settings, progress=_progress)
+            refresh_model(engine, settings, open_state_store(settings), progress=_progress)
     finally:
         engine.close()
     return 0
@@ -93,14 +96,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from data.refresh import refresh
-    from monitor_app.context import open_engine
+    from monitor_app.context import open_engine, open_state_store
+    from monitor_app.workspace_setup import refresh_model
 
     settings = _settings(args)
     since = datetime.fromisoformat(args.since) if args.since else None
     _require_db(settings)
     engine = open_engine(settings)
-    counts = refresh(engine, since=since, settings=settings, progress=_progress)
+    counts = refresh_model(engine, settings, open_state_store(settings), since=since, progress=_progress)
     _progress("refreshed " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
     return 0
 

@@ -1,0 +1,110 @@
+"""Build and refresh the workspace data the app reads, keeping the settings saved in the app.
+
+The CLI (``demo``, ``import``, ``refresh``) and the server all go through these two functions, so a
+refresh can never drop the team rules saved in the app and the demo always comes with its SLA targets
+and attribution rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from data.engines import DuckDBEngine, Engine
+from data.state_store import StateStore
+from monitor_app.settings import Settings
+
+Progress = Callable[[str], None] | None
+DEMO_SETTER = "demo"
+
+
+def refresh_model(
+    engine: Engine,
+    settings: Settings,
+    store: StateStore,
+    since: datetime | None = None,
+    progress: Progress = None,
+) -> dict[str, int]:
+    """Rebuild the derived model with the team rules in force (monitor.yaml and app-saved, merged)."""
+    from data.refresh import refresh
+    from monitor_app.team_rules import settings_with_saved_rules
+
+    return refresh(
+        engine, since=since, settings=settings_with_saved_rules(store, settings), progress=progress
+    )
+
+
+def build_demo(
+    settings: Settings,
+    store: StateStore,
+    seed: int = 7,
+    jobs: int = 300,
+    days: int = 90,
+    end: datetime | None = None,
+    refresh: bool = True,
+    progress: Progress = None,
+) -> dict[str, Any]:
+    """Generate the demo workspace, seed the demo's SLA targets and team rules, and build the model.
+
+    Seeding never overwrites what a user saved: a target or rule that already exists is left alone.
+    """
+    from data.simulator import generate
+
+    manifest = generate(settings.db_path, seed=seed, jobs=jobs, days=days, end=end, progress=progress)
+    if not refresh:
+        return manifest
+    engine = DuckDBEngine(settings.db_path)
+    try:
+        refresh_model(engine, settings, store, progress=progress)
+        # Seeding needs the model (SLA targets are checked against monitor.jobs); saving a rule
+        # re-attributes the jobs itself, so no second refresh is needed.
+        if _seed_demo_state(engine, settings, store, manifest) and progress:
+            progress("demo SLA targets and team rules saved in the state store")
+    finally:
+        engine.close()
+    return manifest
+
+
+def _seed_demo_state(engine: Engine, settings: Settings, store: StateStore, manifest: dict[str, Any]) -> int:
+    """Save the manifest's SLA targets and name-prefix rules unless the state store already has them."""
+    from monitor_app.sla_targets import SlaTargetError, get_sla_targets, set_sla_target
+    from monitor_app.team_rules import add_rule, list_rules
+
+    saved = 0
+    existing = get_sla_targets(store, settings)
+    have = set(zip(existing["workspace_id"], existing["job_id"], strict=True)) if len(existing) else set()
+    for target in manifest.get("sla_targets", []):
+        if (target["workspace_id"], target["job_id"]) in have:
+            continue
+        try:
+            set_sla_target(
+                store,
+                engine,
+                target["workspace_id"],
+                target["job_id"],
+                target.get("deadline"),
+                target.get("timezone"),
+                target.get("max_duration_minutes"),
+                set_by=DEMO_SETTER,
+            )
+            saved += 1
+        except SlaTargetError:
+            continue  # e.g. the job was deleted in the simulated workspace
+    rules = list_rules(store, settings, include_inactive=True)
+    names = set(rules["rule_name"]) if len(rules) else set()
+    for rule in manifest.get("team_attribution", {}).get("name_prefix_rules", []):
+        name = f"prefix {rule['prefix']}"
+        if name not in names:
+            add_rule(
+                store,
+                engine,
+                settings,
+                name=name,
+                match_kind="job_name_prefix",
+                match_value=rule["prefix"],
+                team=rule["team"],
+                set_by=DEMO_SETTER,
+            )
+            saved += 1
+    return saved
