@@ -1,0 +1,380 @@
+"""The drill-down views: teams -> a team's jobs -> a job's runs -> a run's tasks, plus the breadcrumb.
+
+Thin views: each one reads its data through ``state.query(drilldown.fn)`` inside a ``DataPanel`` and only
+lays out and formats. Clicking a row (or picking from the select beside the table, for keyboard users)
+calls ``state.select_*``; the shell turns that into a new page and a browser history entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import holoviews as hv
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from components.feedback import (
+    DataPanel,
+    data_table,
+    esc,
+    fmt_duration,
+    fmt_money,
+    key_values,
+    picker,
+    text_pane,
+)
+from monitor_app.analytics import drilldown
+from monitor_app.state import AppState
+
+OUTCOME_COLORS = {
+    "success": "#2e7d32",
+    "failure": "#c62828",
+    "cancelled": "#9e9e9e",
+    "skipped": "#bdbdbd",
+    "running": "#1565c0",
+    "other": "#6d4c41",
+}
+MONEY_TITLE = "Cost ($, list price)"
+
+
+def _minutes(frame: pd.DataFrame, col: str = "duration_seconds") -> pd.Series:
+    return frame[col].astype(float) / 60.0
+
+
+class Breadcrumb(Viewer):
+    """All teams > team > job > run, each level a button that goes back up (names are plain text)."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._row = pn.Row(css_classes=["breadcrumb"], sizing_mode="stretch_width", margin=(0, 0, 5, 0))
+        state.param.watch(self._update, ["team", "job_id", "run_id", "page"])
+        self._update()
+
+    def _job_name(self) -> str:
+        state = self._state
+        if not state.job_id:
+            return ""
+        try:
+            jobs = state.query(drilldown.team_jobs, filters=state.filters().with_(team=None))
+            name = jobs.loc[jobs.job_id == state.job_id, "name"]
+            return str(name.iloc[0]) if len(name) else f"job {state.job_id}"
+        except Exception:
+            return f"job {state.job_id}"
+
+    def _button(self, label: str, action: Any, css: str) -> pn.widgets.Button:
+        button = pn.widgets.Button(name=label, button_type="light", css_classes=[css], margin=(0, 2))
+        button.on_click(lambda _event: action())
+        return button
+
+    def _update(self, *events: Any) -> None:
+        state = self._state
+        items: list[Any] = [self._button("All teams", lambda: state.clear_selection("team"), "crumb-teams")]
+        if state.team:
+            items.append(
+                self._button(f"Team: {state.team}", lambda: state.clear_selection("job"), "crumb-team")
+            )
+        if state.job_id:
+            items.append(
+                self._button(f"Job: {self._job_name()}", lambda: state.clear_selection("run"), "crumb-job")
+            )
+        if state.run_id:
+            items.append(text_pane(f"Run {state.run_id}", "crumb-run", tag="span", margin=(8, 5)))
+        self._row.objects = items
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._row
+
+
+class TeamsView(Viewer):
+    """Every team: jobs, runs, failures, success rate and list-price cost; click a team for its jobs."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(
+            state,
+            "Teams",
+            lambda: state.query(
+                drilldown.teams_summary, filters=state.filters().with_(team=None, job_id=None)
+            ),
+            self._render,
+            watch=("as_of", "window_days", "start_date", "end_date", "workspace_id"),
+            active=lambda: state.page == "teams",
+            css_class="teams-view",
+        )
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        state = self._state
+        if frame.empty:
+            return text_pane("No team has jobs in this window.", "empty")
+        table = data_table(
+            frame,
+            "teams",
+            titles={
+                "list_cost_usd": MONEY_TITLE,
+                "success_rate": "Success rate",
+                "last_run_time": "Last run (UTC)",
+            },
+            money=["list_cost_usd"],
+            percent=["success_rate"],
+            numbers={"dbus": "0,0.0"},
+            on_click=lambda _i, row: state.select_team(row["team"]),
+            css_class="teams-table",
+        )
+        pick = picker("Team", {str(t): str(t) for t in frame["team"]}, state.select_team, "team-picker")
+        return pn.Column(pick, table, sizing_mode="stretch_width")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+class JobsView(Viewer):
+    """The jobs of the selected team (all jobs when none): runs, outcomes, cost; click a job for its runs."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._title = pn.pane.HTML(sizing_mode="stretch_width")
+        state.param.watch(self._set_title, ["team"])
+        self._set_title()
+        self._panel = DataPanel(
+            state,
+            "Jobs",
+            lambda: state.query(drilldown.team_jobs, filters=state.filters().with_(job_id=None)),
+            self._render,
+            watch=("as_of", "window_days", "start_date", "end_date", "workspace_id", "team"),
+            active=lambda: state.page == "jobs",
+            css_class="jobs-view",
+            show_title=False,
+        )
+
+    def _set_title(self, *events: Any) -> None:
+        team = self._state.team
+        self._title.object = (
+            f'<h2 class="jobs-title">Jobs of team {esc(team)}</h2>'
+            if team
+            else '<h2 class="jobs-title">Jobs of all teams</h2>'
+        )
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        state = self._state
+        if frame.empty:
+            return text_pane("No jobs in this scope and window.", "empty")
+        frame = frame.drop(columns=["is_deleted"])
+        table = data_table(
+            frame,
+            "jobs",
+            titles={
+                "list_cost_usd": MONEY_TITLE,
+                "success_rate": "Success rate",
+                "p50_duration_seconds": "Median duration (s)",
+                "last_run_time": "Last run (UTC)",
+            },
+            money=["list_cost_usd"],
+            percent=["success_rate"],
+            numbers={"dbus": "0,0.0", "p50_duration_seconds": "0,0"},
+            on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
+            css_class="jobs-table",
+        )
+        options = {
+            f"{name} ({job_id})": f"{ws}/{job_id}"
+            for ws, job_id, name in frame[["workspace_id", "job_id", "name"]].values
+        }
+        pick = picker("Job", options, lambda v: state.select_job(*v.split("/", 1)), "job-picker")
+        return pn.Column(pick, table, sizing_mode="stretch_width")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(self._title, self._panel, sizing_mode="stretch_width")
+
+
+def duration_chart(frame: pd.DataFrame) -> hv.Scatter:
+    """Run duration (minutes) over start time, coloured by outcome."""
+    data = pd.DataFrame(
+        {
+            "start": frame["start_time"].dt.tz_convert("UTC").dt.tz_localize(None),
+            "minutes": _minutes(frame),
+            "outcome": frame["outcome"].fillna("other").astype(str),
+            "run_id": frame["run_id"].astype(str),
+        }
+    ).dropna(subset=["minutes"])
+    return hv.Scatter(data, "start", ["minutes", "outcome", "run_id"]).opts(
+        color="outcome",
+        cmap=OUTCOME_COLORS,
+        size=8,
+        tools=["hover"],
+        responsive=True,
+        height=260,
+        xlabel="run start (UTC)",
+        ylabel="duration (min)",
+        show_legend=True,
+        legend_position="top_left",
+        title="Run durations",
+    )
+
+
+class RunsView(Viewer):
+    """The selected job's runs (else every run in scope): a duration chart and a table; click a run."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(
+            state,
+            "Runs",
+            lambda: state.query(drilldown.job_runs),
+            self._render,
+            watch=AppState.FILTER_PARAMS,
+            active=lambda: state.page == "runs" and not state.run_id,
+            css_class="runs-view",
+        )
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        state = self._state
+        if frame.empty:
+            return text_pane("No runs in this scope and window.", "empty")
+        parts: list[Any] = []
+        if state.job_id:
+            name = frame["job_name"].iloc[0]
+            parts.append(
+                pn.pane.HTML(f'<h2 class="runs-title">Runs of job {esc(name)} ({esc(state.job_id)})</h2>')
+            )
+        if frame["duration_seconds"].notna().any():
+            parts.append(
+                pn.pane.HoloViews(
+                    duration_chart(frame), sizing_mode="stretch_width", css_classes=["duration-chart"]
+                )
+            )
+        shown = frame.drop(columns=[c for c in ("job_name", "team") if state.job_id and c in frame])
+        parts.append(
+            data_table(
+                shown,
+                "runs",
+                titles={"list_cost_usd": MONEY_TITLE, "start_time": "Start (UTC)", "end_time": "End (UTC)"},
+                money=["list_cost_usd"],
+                numbers={"dbus": "0,0.00", "duration_seconds": "0,0", "queue_duration_seconds": "0,0"},
+                on_click=lambda _i, row: state.select_run(row["workspace_id"], row["run_id"], row["job_id"]),
+                css_class="runs-table",
+                page_size=20,
+            )
+        )
+        options = {
+            f"{r.run_id} · {r.start_time:%Y-%m-%d %H:%M} · {r.outcome}": f"{r.workspace_id}/{r.job_id}/{r.run_id}"
+            for r in frame.head(200).itertuples()
+        }
+
+        def pick(value: str) -> None:
+            ws, job, run = value.split("/", 2)
+            state.select_run(ws, run, job)
+
+        parts.insert(0, picker("Run", options, pick, "run-picker"))
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+def task_timeline(tasks: pd.DataFrame) -> hv.Segments:
+    """One bar per task attempt from its start to its end, coloured by outcome."""
+    end = tasks["end_time"].fillna(tasks["start_time"].max())
+    data = pd.DataFrame(
+        {
+            "start": tasks["start_time"].dt.tz_convert("UTC").dt.tz_localize(None),
+            "end": end.dt.tz_convert("UTC").dt.tz_localize(None),
+            "task": [
+                f"{k} #{int(a)}" for k, a in zip(tasks["task_key"], tasks["attempt_number"], strict=True)
+            ],
+            "outcome": tasks["outcome"].fillna("running").astype(str),
+        }
+    )
+    return hv.Segments(data, ["start", "task", "end", "task"], ["outcome"]).opts(
+        color="outcome",
+        cmap=OUTCOME_COLORS,
+        line_width=14,
+        responsive=True,
+        height=max(140, 34 * len(data) + 60),
+        xlabel="time (UTC)",
+        ylabel="task #attempt",
+        tools=["hover"],
+        title="Task timeline",
+    )
+
+
+class RunDetailView(Viewer):
+    """One run: outcome, repairs, list-price cost, the task timeline and every task attempt."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        active = lambda: state.page == "runs" and bool(state.run_id)  # noqa: E731
+        self._summary = DataPanel(
+            state,
+            "Run",
+            lambda: state.query(drilldown.run_summary, state.run_id, filters=self._run_filters()),
+            self._render_summary,
+            watch=("run_id", "workspace_id"),
+            active=active,
+            css_class="run-summary",
+            show_title=False,
+        )
+        self._tasks = DataPanel(
+            state,
+            "Tasks",
+            lambda: state.query(drilldown.run_tasks, state.run_id, filters=self._run_filters()),
+            self._render_tasks,
+            watch=("run_id", "workspace_id"),
+            active=active,
+            css_class="run-tasks",
+        )
+
+    def _run_filters(self) -> Any:
+        from monitor_app.filters import Filters
+
+        return Filters(workspace_id=self._state.workspace_id)
+
+    def _render_summary(self, frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return text_pane(f"Run {self._state.run_id} was not found.", "empty")
+        run = frame.iloc[0]
+        title = pn.pane.HTML(f'<h2 class="run-title">Run {esc(run.run_id)} of job {esc(run.job_name)}</h2>')
+        pairs = [
+            ("Outcome", f"{run.outcome} ({run.result_state or 'running'})"),
+            ("First attempt", run.first_outcome),
+            ("Team", run.team),
+            ("Start (UTC)", f"{run.start_time:%Y-%m-%d %H:%M:%S}" if pd.notna(run.start_time) else ""),
+            ("End (UTC)", f"{run.end_time:%Y-%m-%d %H:%M:%S}" if pd.notna(run.end_time) else "still running"),
+            ("Duration", fmt_duration(run.duration_seconds)),
+            ("Repairs", run.repair_count),
+            ("Tasks / attempts / retries", f"{run.tasks} / {run.task_runs} / {run.task_retries}"),
+            ("Cost (list price)", fmt_money(run.list_cost_usd)),
+            ("DBUs (net of corrections)", "–" if pd.isna(run.dbus) else f"{run.dbus:,.3f}"),
+            ("Unpriced DBUs", "–" if pd.isna(run.unpriced_dbus) else f"{run.unpriced_dbus:,.3f}"),
+            ("SKUs", run.sku_names),
+            ("Termination", run.termination_code),
+        ]
+        return pn.Column(title, key_values(pairs, "run-facts"), sizing_mode="stretch_width")
+
+    def _render_tasks(self, tasks: pd.DataFrame) -> Any:
+        if tasks.empty:
+            return text_pane("No task runs recorded for this run.", "empty")
+        chart = pn.pane.HoloViews(
+            task_timeline(tasks), sizing_mode="stretch_width", css_classes=["task-timeline"]
+        )
+        table = data_table(
+            tasks,
+            "tasks",
+            titles={
+                "attempt_number": "Attempt",
+                "is_retry": "Retry",
+                "start_time": "Start (UTC)",
+                "end_time": "End (UTC)",
+            },
+            numbers={"duration_seconds": "0,0"},
+            css_class="tasks-table",
+            page_size=25,
+        )
+        return pn.Column(chart, table, sizing_mode="stretch_width")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(self._summary, self._tasks, sizing_mode="stretch_width")

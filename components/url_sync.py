@@ -1,0 +1,71 @@
+"""Two-way sync of the AppState with the URL query string, with real browser history.
+
+Why not only ``pn.state.location.sync``: Panel's Location pushes a history entry per change, but it does
+not listen to the browser's Back/Forward (``popstate``), and it never removes a parameter that became
+None (a cleared job would stay in the URL). This small component does both directions:
+
+- Python -> browser: every state change sets ``query``; the browser pushes a history entry when it
+  differs from the current URL (so each drill-down step is one entry and the URL is shareable);
+- browser -> Python: on Back/Forward the browser sets ``query`` from the URL; Python applies it to the
+  state with ``AppState.apply_query`` (missing parameters reset), which computes the same query again,
+  so nothing new is pushed.
+
+The initial state comes from the request's query (``pn.state.session_args``) before the first render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import param
+from panel.custom import JSComponent
+
+from monitor_app.state import AppState
+
+
+class UrlSync(JSComponent):
+    """Invisible component keeping ``state`` and ``window.location.search`` in step."""
+
+    query = param.String(default="", doc="The URL query string of the state, with its leading '?' (or '').")
+
+    _esm = """
+    export function render({ model, el }) {
+      el.style.display = "none";
+      const url = (q) => window.location.pathname + q + window.location.hash;
+      const push = () => {
+        if (window.location.search !== model.query) {
+          window.history.pushState({monitor: true}, "", url(model.query));
+        }
+      };
+      // The first value was computed from the request URL: normalise it without a new history entry.
+      if (window.location.search !== model.query) {
+        window.history.replaceState({monitor: true}, "", url(model.query));
+      }
+      model.on("query", push);
+      const onPop = () => { model.query = window.location.search; };
+      window.addEventListener("popstate", onPop);
+      model.on("remove", () => window.removeEventListener("popstate", onPop));
+    }
+    """
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(height=0, width=0, margin=0, **params)
+        self._state = state
+        self.query = self.encode(state.to_query())
+        state.param.watch(self._from_state, list(AppState.URL_PARAMS))
+        self.param.watch(self._from_browser, "query")
+
+    @staticmethod
+    def encode(query: dict[str, str]) -> str:
+        return "?" + urlencode(query) if query else ""
+
+    def _from_state(self, *events: Any) -> None:
+        self.query = self.encode(self._state.to_query())
+
+    def _from_browser(self, event: Any) -> None:
+        parsed = {k: v[0] for k, v in parse_qs(event.new.lstrip("?"), keep_blank_values=False).items()}
+        self._state.apply_query(parsed)
+        normal = self.encode(self._state.to_query())
+        if normal != event.new:
+            self.query = normal

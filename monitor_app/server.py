@@ -1,0 +1,391 @@
+"""Serve the app: ``serve(settings)`` for the CLI, ``build_app(settings)`` for tests and scripts.
+
+Locally the app reads the embedded DuckDB demo workspace (generated on first start when the file does not
+exist). As a Databricks App it listens on ``0.0.0.0:$DATABRICKS_APP_PORT`` behind the platform's proxy,
+reads the SQL warehouse, and knows each user from the forwarded headers (``monitor_app.identity``).
+
+The forwarded user token (``X-Forwarded-Access-Token``) is kept out of the Bokeh session token (which is
+embedded in the page): it is excluded from the headers Bokeh copies, read once from the live request when
+the session starts, and handed to that session's engine and Jobs API client only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor_app.identity import ACCESS_TOKEN, Identity, identity_from_headers, in_databricks_app
+from monitor_app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+# Hosts of Databricks Apps (one wildcard per DNS label, as Bokeh matches them): the app's own URL is not
+# always in the environment, and the proxy in front authenticates every request anyway.
+DATABRICKS_APP_ORIGINS = (
+    "*.aws.databricksapps.com",
+    "*.*.azure.databricksapps.com",
+    "*.gcp.databricksapps.com",
+    "*.databricksapps.com",
+)
+# Worker threads for session callbacks: a slow warehouse query must not freeze other sessions.
+SESSION_THREADS = 4
+
+
+def _noop(_message: str) -> None:
+    return None
+
+
+@dataclass
+class ServerContext:
+    """What all sessions share: settings, the app-credential engine, the state store, the view slots."""
+
+    settings: Settings
+    progress: Progress = _noop
+    _engine: Any = None
+    _state_store: Any = None
+    _state_store_error: str | None = None
+    _jobs_api_base: str | None = None
+    _loopback: Any = None
+    _slots: dict[str, Any] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def shared_engine(self) -> Any:
+        """The engine queried with the app's own credentials (opened once)."""
+        from monitor_app.context import open_engine
+
+        with self._lock:
+            if self._engine is None:
+                self._engine = open_engine(self.settings, read_only=not self.settings.uses_warehouse)
+            return self._engine
+
+    def engine_for(self, token: str | None) -> Any:
+        """A session's engine: its own (with the user's token) on a warehouse, else the shared one."""
+        if token and self.settings.uses_warehouse:
+            from monitor_app.context import open_engine
+
+            return open_engine(self.settings, access_token=token)
+        return self.shared_engine()
+
+    def state_store(self) -> Any:
+        """The app's state store, or None (with the reason logged) when it cannot be opened."""
+        with self._lock:
+            if self._state_store is None and self._state_store_error is None:
+                from monitor_app.context import open_state_store
+
+                try:
+                    self._state_store = open_state_store(self.settings)
+                except Exception as err:  # the app works without it: settings views say so
+                    self._state_store_error = f"{type(err).__name__}: {err}"
+                    log.warning("state store not available: %s", self._state_store_error)
+            return self._state_store
+
+    def jobs_api_for(self, token: str | None) -> Any:
+        """The session's Jobs API provider, built on first use (importing databricks-sdk takes seconds)."""
+        return LazyJobsApi(lambda: self._jobs_api(token))
+
+    def _jobs_api(self, token: str | None) -> Any:
+        """The workspace's Jobs API (with the user's token when given) or the demo's loopback, or None."""
+        try:
+            from data.jobs_api.client import JobsApiProvider
+        except Exception as err:
+            log.warning("Jobs API client not available: %s", err)
+            return None
+        settings = self.settings
+        if settings.jobs_api_host or settings.uses_warehouse:
+            return JobsApiProvider(settings.jobs_api_host or settings.host, token=token)
+        with self._lock:
+            if self._jobs_api_base is None and self._loopback is None:
+                try:
+                    from data.jobs_api.loopback import LoopbackJobsApi
+
+                    engine = self._engine
+                    frame = (
+                        engine.execute("SELECT MIN(workspace_id) AS w FROM monitor.jobs") if engine else None
+                    )
+                    workspace = str(frame.iloc[0, 0]) if frame is not None and len(frame) else "0"
+                    self._loopback = LoopbackJobsApi(engine, workspace)
+                    self._jobs_api_base = self._loopback.start()
+                except Exception as err:
+                    log.warning("demo Jobs API not started: %s", err)
+                    self._loopback = False
+            if not self._jobs_api_base:
+                return None
+        return JobsApiProvider(self._jobs_api_base)
+
+    def slots(self) -> dict[str, Any]:
+        from components.registry import load_slots
+
+        with self._lock:
+            if self._slots is None:
+                self._slots = load_slots()
+            return self._slots
+
+    def close(self) -> None:
+        if self._loopback:
+            try:
+                self._loopback.stop()
+            except Exception:
+                pass
+        if self._engine is not None and hasattr(self._engine, "close"):
+            try:
+                self._engine.close()
+            except Exception:
+                pass
+
+
+class LazyJobsApi:
+    """Stands in for a ``JobsApiProvider`` until first used; then forwards every attribute to it.
+
+    Raises ``RuntimeError`` on use when no Jobs API is available (views show it in place).
+    """
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build: Callable[[], Any] | None = build
+        self._provider: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._build is not None:
+                self._provider, self._build = self._build(), None
+        if self._provider is None:
+            raise RuntimeError("no Jobs API available for this session")
+        return self._provider
+
+    # Only the provider's public API builds it: libraries probing attributes (param, Panel) must not.
+    FORWARDED = frozenset(
+        {
+            "job_settings",
+            "active_runs",
+            "recent_runs",
+            "current_user",
+            "describe",
+            "auth_kind",
+            "host",
+            "timeout_s",
+            "workspace_id",
+        }
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in LazyJobsApi.FORWARDED:
+            raise AttributeError(name)
+        return getattr(self._get(), name)
+
+    def __repr__(self) -> str:
+        return f"LazyJobsApi({self._provider!r})" if self._provider is not None else "LazyJobsApi(not built)"
+
+
+def warm_up(context: ServerContext) -> float:
+    """Build one session headless: imports, SQL transpilation and the shared result cache get warm, so the
+    first real session renders fast. Returns the seconds it took (errors are logged, never raised)."""
+    started = time.perf_counter()
+    try:
+        create_session(context, {}, None)
+    except Exception as err:  # warm-up is an optimisation only
+        log.warning("warm-up failed: %s: %s", type(err).__name__, err)
+    return time.perf_counter() - started
+
+
+def _request_headers() -> tuple[dict[str, Any], str | None]:
+    """The session's headers (without the token) and the token from the live request (or None)."""
+    import panel as pn
+
+    headers = dict(pn.state.headers or {})
+    token = None
+    for key in list(headers):
+        if key.lower() == ACCESS_TOKEN.lower():
+            token = token or headers.pop(key)
+    try:
+        live = pn.state.curdoc.session_context.request._request  # the tornado request of this page
+        for key, value in live.headers.items() if live is not None else ():
+            if key.lower() == ACCESS_TOKEN.lower():
+                token = value
+    except Exception:
+        pass
+    return headers, token
+
+
+def _as_of(state: Any) -> Any:
+    """End of the trailing window: the next full hour after the newest job-timeline row (None: now)."""
+    import pandas as pd
+
+    from monitor_app.analytics import drilldown
+    from monitor_app.filters import Filters
+
+    try:
+        fresh = state.query(drilldown.data_freshness, filters=Filters())
+    except Exception as err:
+        log.warning("data freshness unknown, windows end now: %s", err)
+        return None
+    newest = fresh.loc[fresh["source"] == "job timeline", "newest_time"]
+    if newest.empty or pd.isna(newest.iloc[0]):
+        return None
+    ts = pd.Timestamp(newest.iloc[0])
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.ceil("h").to_pydatetime()
+
+
+def create_session(
+    context: ServerContext, headers: dict[str, Any] | None = None, token: str | None = None
+) -> Any:
+    """Build one session's app (a template) from its request headers. ``token`` is never stored."""
+    import panel as pn
+
+    from components.shell import AppShell
+    from monitor_app.state import AppState
+
+    pn.extension("tabulator", notifications=False)
+    identity: Identity = identity_from_headers(headers, context.settings)
+    state = AppState(
+        engine=context.engine_for(token),
+        jobs_api=context.jobs_api_for(token),
+        identity=identity,
+        settings=context.settings,
+        state_store=context.state_store(),
+    )
+    del token
+    state.as_of = _as_of(state)
+    state.apply_query(pn.state.session_args or {})
+    shell = AppShell(state, context.slots())
+    return shell.template()
+
+
+def build_app(
+    settings: Settings, progress: Progress | None = None
+) -> tuple[Callable[[], Any], ServerContext]:
+    """The per-session app factory for ``pn.serve`` and the context it shares across sessions."""
+    context = ServerContext(settings, progress or _noop)
+
+    def app() -> Any:
+        headers, token = _request_headers()
+        return create_session(context, headers, token)
+
+    return app, context
+
+
+def ensure_demo(settings: Settings, progress: Progress | None = None) -> bool:
+    """Generate and refresh the demo workspace when no embedded data exists; True when it was built."""
+    progress = progress or _noop
+    if settings.uses_warehouse or Path(settings.db_path).exists():
+        return False
+    from data.engines import DuckDBEngine
+    from data.refresh import refresh
+    from data.simulator import generate
+
+    progress(f"no data at {settings.db_path}: generating the demo workspace (first start only)")
+    generate(settings.db_path, seed=7, jobs=300, days=90, end=None, progress=progress)
+    engine = DuckDBEngine(settings.db_path)
+    try:
+        refresh(engine, settings=settings, progress=progress)
+    finally:
+        engine.close()
+    progress("demo workspace ready")
+    return True
+
+
+def websocket_origins(settings: Settings, env: dict[str, str] | None = None) -> list[str]:
+    """Origins allowed to open the app's websocket: the configured ones, the local address, and the
+    Databricks App's host when running as one."""
+    env = dict(os.environ if env is None else env)
+    origins = list(settings.allow_websocket_origin or [])
+    port = settings.port
+    for host in ("localhost", "127.0.0.1", settings.address):
+        if host and host != "0.0.0.0":
+            origins.append(f"{host}:{port}")
+    if in_databricks_app(env):
+        for var in ("DATABRICKS_APP_URL", "X_FORWARDED_HOST"):
+            value = env.get(var, "")
+            host = value.split("://", 1)[-1].split("/", 1)[0]
+            if host:
+                origins.append(host)
+        origins.extend(DATABRICKS_APP_ORIGINS)
+    return list(dict.fromkeys(origins))
+
+
+def start_server(
+    settings: Settings,
+    port: int | None = None,
+    address: str | None = None,
+    show: bool = False,
+    threaded: bool = False,
+    warm: bool = True,
+) -> tuple[Any, ServerContext]:
+    """Start the Panel server (``threaded``: in a background thread, for tests) and return it.
+
+    ``warm`` builds one session headless first (see ``warm_up``).
+    """
+    import panel as pn
+
+    app, context = build_app(settings)
+    pn.config.nthreads = SESSION_THREADS
+    if warm:
+        warm_up(context)
+    kwargs: dict[str, Any] = dict(
+        port=settings.port if port is None else port,
+        address=address or settings.address,
+        websocket_origin=websocket_origins(settings),
+        show=show,
+        title="Databricks Job Monitor",
+        threaded=threaded,
+        start=not threaded,
+        exclude_headers=[ACCESS_TOKEN],
+        xheaders=in_databricks_app(),
+    )
+    if threaded:
+        kwargs.pop("start")
+    server = pn.serve({"/": app}, **kwargs)
+    return server, context
+
+
+def serve(settings: Settings, show: bool = False, progress: Progress | None = None) -> int:
+    """Serve the app until interrupted (the CLI's ``serve``); builds the demo first when there is no data."""
+    progress = progress or _noop
+    if os.environ.get("DATABRICKS_APP_PORT"):
+        settings.address = "0.0.0.0"
+    started = time.perf_counter()
+    ensure_demo(settings, progress)
+    import panel as pn
+
+    app, context = build_app(settings, progress)
+    context.shared_engine()  # open (and fail) before listening, not in the first session
+    pn.config.nthreads = SESSION_THREADS
+    host = "localhost" if settings.address in ("0.0.0.0", "127.0.0.1") else settings.address
+    server = pn.serve(
+        {"/": app},
+        port=settings.port,
+        address=settings.address,
+        websocket_origin=websocket_origins(settings),
+        show=False,
+        start=False,
+        title="Databricks Job Monitor",
+        exclude_headers=[ACCESS_TOKEN],
+        xheaders=in_databricks_app(),
+    )
+    url = f"http://{host}:{settings.port}/"
+    progress(
+        f"serving {context.shared_engine().describe()} at {url} (ready in {time.perf_counter() - started:.1f} s)"
+    )
+    print(url, flush=True)
+    if show:
+        server.io_loop.add_callback(server.show, "/")
+
+    def warm() -> None:
+        progress(f"warm-up done in {warm_up(context):.1f} s")
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+    try:
+        server.io_loop.start()
+    except KeyboardInterrupt:
+        progress("stopped")
+    finally:
+        context.close()
+    return 0

@@ -1,0 +1,104 @@
+"""Save a PNG of each page of the app into docs/screenshots/ (not run in CI).
+
+Serves the app on a free port against the demo workspace (``--db``, default .monitor/workspace.duckdb,
+generated first when missing) and drives Debian's Chromium through Playwright::
+
+    python scripts/screenshots.py [--db PATH] [--out docs/screenshots]
+
+The drill-down pages use the first team, job and run of the teams / jobs / runs tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor_app.server import ensure_demo, start_server  # noqa: E402
+from monitor_app.settings import load_settings  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = ("overview", "teams", "jobs", "runs", "alerts", "reports", "settings")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _settle(page, selector: str | None = None) -> None:
+    if selector:
+        page.wait_for_selector(selector, timeout=20_000)
+    page.wait_for_timeout(1500)  # charts finish drawing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    settings = load_settings()
+    if args.db:
+        settings.db_path = args.db
+    ensure_demo(settings, progress=lambda m: print(m, file=sys.stderr))
+    port = _free_port()
+    server, context = start_server(settings, port=port, threaded=True)
+    base = f"http://127.0.0.1:{port}/"
+    args.out.mkdir(parents=True, exist_ok=True)
+    time.sleep(1)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page(
+                viewport={"width": 1440, "height": 2200},
+                extra_http_headers={
+                    "X-Forwarded-Email": "ana.lyst@example.com",
+                    "X-Forwarded-Preferred-Username": "ana.lyst",
+                },
+            )
+            for name in PAGES:
+                page.goto(f"{base}?page={name}")
+                _settle(page, {"overview": ".kpi-runs", "teams": ".teams-table .tabulator-row"}.get(name))
+                page.screenshot(path=str(args.out / f"{name}.png"))
+                print(f"saved {args.out / (name + '.png')}", file=sys.stderr)
+            # the drill-down: a team's jobs, a job's runs, a run's tasks
+            page.goto(f"{base}?page=teams")
+            _settle(page, ".teams-table .tabulator-row")
+            page.locator(".teams-table .tabulator-cell[tabulator-field='team']").first.click()
+            _settle(page, ".jobs-table .tabulator-row")
+            page.screenshot(path=str(args.out / "team-jobs.png"))
+            page.locator(".jobs-table .tabulator-cell[tabulator-field='name']").first.click()
+            _settle(page, ".runs-table .tabulator-row")
+            page.screenshot(path=str(args.out / "job-runs.png"))
+            page.locator(".runs-table .tabulator-cell[tabulator-field='run_id']").first.click()
+            _settle(page, ".run-title")
+            page.screenshot(path=str(args.out / "run-tasks.png"))
+            print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
+            browser.close()
+    finally:
+        server.stop()
+        context.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

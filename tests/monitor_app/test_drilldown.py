@@ -1,0 +1,110 @@
+"""Drill-down SQL on the hand-made workspace (tests/ui/fixtures.py): exact values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data.engines import DuckDBEngine
+from monitor_app.analytics import drilldown
+from monitor_app.filters import Filters
+from tests.ui.fixtures import END, OBRIEN, XSS_JOB, build_fixture
+
+
+@pytest.fixture(scope="module")
+def eng(tmp_path_factory):
+    engine = DuckDBEngine(build_fixture(tmp_path_factory.mktemp("dd") / "w.duckdb"), read_only=True)
+    yield engine
+    engine.close()
+
+
+F = Filters(window_days=30, now=END)
+
+
+def test_teams_summary(eng):
+    got = drilldown.teams_summary(eng, F)
+    assert got[["team", "jobs", "runs", "succeeded", "failed", "running"]].values.tolist() == [
+        ["data-eng", 2, 4, 2, 1, 1],
+        [OBRIEN, 1, 2, 0, 2, 0],
+    ]
+    assert got["list_cost_usd"].round(2).tolist() == [11.0, 1.0]
+    assert got["dbus"].tolist() == [20.0, 2.0]
+    assert got["success_rate"].round(4).tolist() == [0.6667, 0.0]
+
+
+def test_teams_summary_window_excludes_old_runs_and_filters_team(eng):
+    # r1 (50 h before the end) falls out of a window ending 1 day earlier... use an explicit date range
+    got = drilldown.teams_summary(eng, F.with_(window_days=7, team="data-eng"))
+    assert got[["team", "runs"]].values.tolist() == [["data-eng", 4]]
+    old = drilldown.teams_summary(eng, Filters(window_days=90, now=END, team="data-eng"))
+    assert old["runs"].tolist() == [5] and round(old["list_cost_usd"].iloc[0], 2) == 15.0
+
+
+def test_team_jobs(eng):
+    got = drilldown.team_jobs(eng, F.with_(team="data-eng"))
+    assert got[
+        ["job_id", "name", "runs", "succeeded", "failed", "running", "last_outcome"]
+    ].values.tolist() == [
+        ["101", "nightly_etl", 3, 2, 1, 0, "success"],
+        ["103", "reporting", 1, 0, 0, 1, "running"],
+    ]
+    assert got["p50_duration_seconds"].iloc[0] == 750.0
+    assert got["list_cost_usd"].round(2).tolist() == [11.0, 0.0]
+
+
+def test_team_jobs_all_teams_hides_deleted_job_without_runs(eng):
+    got = drilldown.team_jobs(eng, F)
+    assert sorted(got["job_id"]) == ["101", "102", "103"]
+    assert got.loc[got.job_id == "102", "name"].item() == XSS_JOB
+
+
+def test_job_runs(eng):
+    got = drilldown.job_runs(eng, F.with_(job_id="101", workspace_id="1001"))
+    assert got[["run_id", "outcome", "duration_seconds", "repair_count"]].values.tolist() == [
+        ["r3", "success", 900.0, 0],
+        ["r2", "failure", 300.0, 0],
+        ["r1", "success", 600.0, 1],
+    ]
+    assert got["list_cost_usd"].round(2).tolist() == [3.3, 2.2, 5.5]
+
+
+def test_job_runs_without_job_lists_the_scope(eng):
+    got = drilldown.job_runs(eng, F.with_(team=OBRIEN))
+    assert got["run_id"].tolist() == ["r5", "r4"]
+    assert got["list_cost_usd"].isna().tolist() == [True, False]
+
+
+def test_run_summary_and_tasks(eng):
+    run = drilldown.run_summary(eng, F, "r1").iloc[0]
+    assert (run.job_name, run.team, run.tasks, run.task_runs, run.task_retries, run.repair_count) == (
+        "nightly_etl",
+        "data-eng",
+        2,
+        3,
+        1,
+        1,
+    )
+    assert round(run.list_cost_usd, 2) == 5.5 and run.dbus == 10.0
+    tasks = drilldown.run_tasks(eng, F, "r1")
+    assert tasks[
+        ["task_key", "attempt_number", "is_retry", "outcome", "duration_seconds"]
+    ].values.tolist() == [
+        ["extract", 0, False, "failure", 100.0],
+        ["extract", 1, True, "success", 200.0],
+        ["load", 0, False, "success", 270.0],
+    ]
+    assert drilldown.run_tasks(eng, F, "nope").empty
+
+
+def test_data_freshness(eng):
+    got = drilldown.data_freshness(eng).set_index("source")["newest_time"]
+    assert got["job timeline"] == pd.Timestamp(END)
+    assert got["billing"] == pd.Timestamp("2026-11-20 11:00", tz="UTC")
+    assert got["node timeline"] == pd.Timestamp("2026-11-20 10:00", tz="UTC")
+    assert list(got.index) == ["job timeline", "billing", "node timeline", "jobs"]
+    assert drilldown.model_refreshed_at(eng) == pd.Timestamp("2026-11-20 12:05", tz="UTC")
+
+
+def test_run_without_task_rows_counts_zero(eng):
+    run = drilldown.run_summary(eng, F, "r3").iloc[0]
+    assert (run.tasks, run.task_runs, run.task_retries) == (0, 0, 0)
