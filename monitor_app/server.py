@@ -277,17 +277,15 @@ def ensure_demo(settings: Settings, progress: Progress | None = None) -> bool:
     progress = progress or _noop
     if settings.uses_warehouse or Path(settings.db_path).exists():
         return False
-    from data.engines import DuckDBEngine
-    from data.refresh import refresh
-    from data.simulator import generate
+    from monitor_app.context import open_state_store
+    from monitor_app.workspace_setup import build_demo
 
     progress(f"no data at {settings.db_path}: generating the demo workspace (first start only)")
-    generate(settings.db_path, seed=7, jobs=300, days=90, end=None, progress=progress)
-    engine = DuckDBEngine(settings.db_path)
+    store = open_state_store(settings)
     try:
-        refresh(engine, settings=settings, progress=progress)
+        build_demo(settings, store, progress=progress)
     finally:
-        engine.close()
+        store.engine.close()
     progress("demo workspace ready")
     return True
 

@@ -14,7 +14,10 @@ from data.engines import QueryError, placeholders
         ("SELECT * FROM monitor.job_runs", "SELECT * FROM monitor.job_runs"),
         ("SELECT percentile(x, 0.9) FROM t", "SELECT QUANTILE_CONT(x, 0.9) FROM t"),
         ("SELECT tags['team'] FROM t WHERE a = :a", "SELECT tags['team'] FROM t WHERE a = $a"),
-        ("SELECT p.pricing.default FROM system.billing.list_prices p", 'SELECT p.pricing."default" FROM billing.list_prices AS p'),
+        (
+            "SELECT p.pricing.default FROM system.billing.list_prices p",
+            'SELECT p.pricing."default" FROM billing.list_prices AS p',
+        ),
     ],
 )
 def test_to_duckdb(databricks, duckdb):
