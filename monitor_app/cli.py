@@ -137,13 +137,33 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     _require_db(settings)
     now = datetime.fromisoformat(args.now) if args.now else None
     filters = Filters(window_days=args.window, team=args.team, job_id=args.job, now=now)
-    frame = metrics[args.name].fn(open_engine(settings, read_only=not settings.uses_warehouse), filters)
+    overrides = _thresholds(args.threshold or [])
+    engine = open_engine(settings, read_only=not settings.uses_warehouse)
+    try:
+        frame = metrics[args.name].fn(engine, filters, **overrides)
+    except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows
+        print(f"error: {args.name}: {err}", file=sys.stderr)
+        return 2
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", default_handler=str, indent=1))
         sys.stdout.write("\n")
     return 0
+
+
+def _thresholds(pairs: list[str]) -> dict[str, float]:
+    """``["warn_pct=0.5"]`` -> ``{"warn_pct": 0.5}``; a malformed pair is a usage error."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            raise ValueError(f"--threshold expects NAME=NUMBER, got {pair!r}")
+    return out
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -197,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--job", help="only this job id")
     p.add_argument("--now", help="end of the window, ISO time in UTC (default: now)")
     p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--threshold",
+        action="append",
+        metavar="NAME=NUMBER",
+        help="override a threshold of the metric (repeatable), e.g. warn_pct=0.5; see the metric's docstring",
+    )
     return parser
 
 

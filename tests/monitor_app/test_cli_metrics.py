@@ -1,0 +1,104 @@
+"""`python -m monitor_app metrics`: the same numbers as the analytics functions, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from data.engines import DuckDBEngine
+from data.schema import create_tables
+from monitor_app import cli
+from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
+
+TEAM = 'O\'Brien "ops"'  # untrusted text: quotes must survive the CLI, JSON and CSV
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MONITOR_STATE_DB", str(tmp_path / "state.duckdb"))
+    path = tmp_path / "workspace.duckdb"
+    engine = DuckDBEngine(path)
+    create_tables(engine.raw())
+    ws = RawWorkspace(engine)
+    ws.job("j1", "nightly <load>", team=TEAM)
+    for d in range(1, 6):
+        ws.run("j1", f"j1-{d}", utc(2026, 10, d, 2), 300, "SUCCEEDED", dbus=4)
+    ws.run("j1", "j1-6", utc(2026, 10, 6, 2), 300, "FAILED", dbus=4)
+    ws.run("j1", "j1-7", utc(2026, 10, 7, 2), 300, "ERROR", dbus=4)
+    build_model(engine)
+    engine.close()
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["metrics", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_metrics_lists_the_registered_names(db, capsys):
+    code, out, _ = run(capsys, "--db", str(db))
+    names = [line.split()[0] for line in out.splitlines()]
+    assert code == 0
+    assert {"success_rates", "consecutive_failures", "dbu_spikes", "zombie_jobs", "sla_breaches"} <= set(
+        names
+    )
+    assert names == sorted(names)
+
+
+def test_consecutive_failures_as_json(db, capsys):
+    code, out, _ = run(capsys, "consecutive_failures", "--db", str(db), "--now", "2026-10-10T00:00:00")
+    rows = json.loads(out)
+    assert code == 0
+    assert [(r["job_id"], r["job_name"], r["team"], r["streak_length"], r["severity"]) for r in rows] == [
+        ("j1", "nightly <load>", TEAM, 2, "P1")
+    ]
+
+
+def test_success_rates_as_csv_with_a_team_filter(db, capsys):
+    code, out, _ = run(
+        capsys,
+        "success_rates",
+        "--db",
+        str(db),
+        "--now",
+        "2026-10-10T00:00:00",
+        "--window",
+        "30",
+        "--team",
+        TEAM,
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert [(r["job_id"], r["runs"], r["succeeded"], r["failed"], r["failure_rate"]) for r in rows] == [
+        ("j1", "7", "5", "2", str(2 / 7))
+    ]
+
+
+def test_threshold_override_and_unknown_threshold(db, capsys):
+    code, out, _ = run(
+        capsys,
+        "consecutive_failures",
+        "--db",
+        str(db),
+        "--now",
+        "2026-10-10T00:00:00",
+        "--threshold",
+        "min_streak=3",
+    )
+    assert (code, json.loads(out)) == (0, [])
+    code, _, err = run(capsys, "consecutive_failures", "--db", str(db), "--threshold", "nope=1")
+    assert code == 2
+    assert "unknown threshold(s): nope" in err
+
+
+def test_unknown_metric_is_a_usage_error(db, capsys):
+    code, _, err = run(capsys, "no_such_metric", "--db", str(db))
+    assert code == 2
+    assert err.startswith("unknown metric 'no_such_metric'; known: ")
