@@ -35,6 +35,7 @@ SLOT_MODULES: dict[str, tuple[str, str]] = {
     "components.cost_views": ("Cost", "overview"),
     "components.sla_views": ("SLAs", "jobs"),
     "components.team_rules_views": ("Team rules", "settings"),
+    "components.jobs_api_views": ("Jobs API", "overview"),
 }
 
 # Pages whose content comes only from slots: what the placeholder says while nothing is plugged in.

@@ -1,0 +1,117 @@
+"""What only the Jobs API knows: runs in progress now, and a job's settings (schedule, retries, clusters).
+
+System tables lag (about an hour) and lack retry and cluster settings; these panels ask the Jobs API
+through the session's provider (the user's own token when the app runs on behalf of users). A failing or
+slow API shows its reason in the panel; the rest of the page keeps working.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from components.feedback import DataPanel, data_table, fmt_duration, key_values, text_pane
+from monitor_app.state import AppState
+
+# Runs in progress change by the minute: cache them per minute, not for the default five minutes.
+ACTIVE_RUNS_CACHE_S = 60
+
+
+def _minute_bucket() -> int:
+    return int(time.time() // ACTIVE_RUNS_CACHE_S)
+
+
+class ActiveRunsView(Viewer):
+    """Runs in progress now, newest first, with how long each has been running."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(state, "Runs in progress now (Jobs API)", self._load, self._render)
+
+    def _load(self) -> pd.DataFrame:
+        api = self._state.jobs_api
+        if api is None:
+            raise RuntimeError("no Jobs API available for this session")
+        # The minute is part of the key only: a new minute asks the API again.
+        return self._state.cached("jobs_api.active_runs", lambda _minute: api.active_runs(), _minute_bucket())
+
+    def _render(self, frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return text_pane("No run is in progress.")
+        shown = frame.copy()
+        now = pd.Timestamp.now(tz="UTC")
+        shown["running_for"] = [fmt_duration((now - start).total_seconds()) for start in shown["start_time"]]
+        cols = ["run_name", "state", "start_time", "running_for", "trigger", "job_id", "run_id"]
+        return data_table(
+            shown[cols],
+            "runs_in_progress",
+            titles={"start_time": "Start (UTC)", "running_for": "Running for"},
+            on_click=lambda _i, row: self._state.select_job(None, str(row["job_id"])),
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+class JobSettingsView(Viewer):
+    """The selected job's settings as the Jobs API returns them."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(state, "Job settings (Jobs API)", self._load, self._render, watch=["job_id"])
+
+    def _load(self) -> pd.DataFrame | None:
+        if not self._state.job_id:
+            return None
+        api = self._state.jobs_api
+        if api is None:
+            raise RuntimeError("no Jobs API available for this session")
+        settings = self._state.cached("jobs_api.job_settings", api.job_settings)
+        return settings[settings["job_id"] == str(self._state.job_id)]
+
+    def _render(self, frame: pd.DataFrame | None) -> Any:
+        if frame is None:
+            return text_pane("Select a job to see its settings.")
+        if frame.empty:
+            return text_pane("The Jobs API does not list this job (deleted, or in another workspace).")
+        row = frame.iloc[0]
+        schedule = row["schedule_cron"] or "none"
+        if row["schedule_cron"]:
+            schedule = f"{row['schedule_cron']} ({row['schedule_timezone']}, {row['pause_status']})"
+        retries = "forever" if row["max_retries"] == -1 else row["max_retries"]
+        workers = (
+            f"{row['min_workers']}-{row['max_workers']} (autoscale)"
+            if row["autoscale"]
+            else row["max_workers"]
+        )
+        return key_values(
+            [
+                ("Schedule", schedule),
+                ("Tasks", row["task_count"]),
+                ("Max retries per task", retries),
+                ("Retry on timeout", row["retry_on_timeout"]),
+                ("Timeout", fmt_duration(row["timeout_seconds"]) if row["timeout_seconds"] else "none"),
+                ("Duration health rule", fmt_duration(row["health_duration_threshold_seconds"])),
+                ("Max concurrent runs", row["max_concurrent_runs"]),
+                ("Node types", ", ".join(row["node_types"] or []) or "–"),
+                ("Workers", workers),
+                ("Failure notifications", "yes" if row["notifies_on_failure"] else "no"),
+                ("Tags", ", ".join(f"{k}={v}" for k, v in (row["tags"] or {}).items()) or "none"),
+            ]
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, list | dict | tuple) and pd.isna(value))
+
+
+VIEWS = {"overview": [ActiveRunsView], "runs": [JobSettingsView]}
