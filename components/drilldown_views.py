@@ -38,10 +38,6 @@ OUTCOME_COLORS = {
 MONEY_TITLE = "Cost ($, list price)"
 
 
-def _minutes(frame: pd.DataFrame, col: str = "duration_seconds") -> pd.Series:
-    return frame[col].astype(float) / 60.0
-
-
 class Breadcrumb(Viewer):
     """All teams > team > job > run, each level a button that goes back up (names are plain text)."""
 
@@ -189,33 +185,12 @@ class JobsView(Viewer):
         return pn.Column(self._title, self._panel, sizing_mode="stretch_width")
 
 
-def duration_chart(frame: pd.DataFrame) -> hv.Scatter:
-    """Run duration (minutes) over start time, coloured by outcome."""
-    data = pd.DataFrame(
-        {
-            "start": frame["start_time"].dt.tz_convert("UTC").dt.tz_localize(None),
-            "minutes": _minutes(frame),
-            "outcome": frame["outcome"].fillna("other").astype(str),
-            "run_id": frame["run_id"].astype(str),
-        }
-    ).dropna(subset=["minutes"])
-    return hv.Scatter(data, "start", ["minutes", "outcome", "run_id"]).opts(
-        color="outcome",
-        cmap=OUTCOME_COLORS,
-        size=8,
-        tools=["hover"],
-        responsive=True,
-        height=260,
-        xlabel="run start (UTC)",
-        ylabel="duration (min)",
-        show_legend=True,
-        legend_position="top_left",
-        title="Run durations",
-    )
-
-
 class RunsView(Viewer):
-    """The selected job's runs (else every run in scope): a duration chart and a table; click a run."""
+    """The selected job's runs (else every run in scope) as a table; click a run.
+
+    The job's duration chart is the health views' "Run history" on the same page (baseline band, SLA
+    line, retries): this view has none of its own.
+    """
 
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
@@ -239,12 +214,6 @@ class RunsView(Viewer):
             name = frame["job_name"].iloc[0]
             parts.append(
                 pn.pane.HTML(f'<h2 class="runs-title">Runs of job {esc(name)} ({esc(state.job_id)})</h2>')
-            )
-        if frame["duration_seconds"].notna().any():
-            parts.append(
-                pn.pane.HoloViews(
-                    duration_chart(frame), sizing_mode="stretch_width", css_classes=["duration-chart"]
-                )
             )
         shown = frame.drop(columns=[c for c in ("job_name", "team") if state.job_id and c in frame])
         parts.append(

@@ -204,7 +204,7 @@ class RunHistoryView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._panel = DataPanel(state, "Run history", self._load, self._render)
+        self._panel = DataPanel(state, "Run history", self._load, self._render, css_class="run-history")
 
     def _load(self) -> tuple[pd.DataFrame, float | None]:
         if not self._state.job_id:
@@ -219,7 +219,10 @@ class RunHistoryView(Viewer):
         if runs.empty:
             return text_pane("This job has no run in the window.")
         return pn.pane.HoloViews(
-            run_history_plot(runs, max_seconds), backend="bokeh", sizing_mode="stretch_width"
+            run_history_plot(runs, max_seconds),
+            backend="bokeh",
+            sizing_mode="stretch_width",
+            css_classes=["run-history-chart"],
         )
 
     def __panel__(self) -> pn.viewable.Viewable:

@@ -31,7 +31,9 @@ class ActiveRunsView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._panel = DataPanel(state, "Runs in progress now (Jobs API)", self._load, self._render)
+        self._panel = DataPanel(
+            state, "Runs in progress now (Jobs API)", self._load, self._render, css_class="active-runs"
+        )
 
     def _load(self) -> pd.DataFrame:
         api = self._state.jobs_api

@@ -137,6 +137,9 @@ class SlaTargetFormView(Viewer):
             name="Time zone (IANA)",
             options=sorted(available_timezones()),
             search_strategy="includes",
+            # Typed text reaches the server even when it is no known zone, so it is refused with its
+            # reason: restricted, the widget would drop it and the job's schedule zone would be saved.
+            restrict=False,
             placeholder="job's schedule zone",
             width=220,
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -53,6 +54,7 @@ class ServerContext:
     _state_store: Any = None
     _state_store_error: str | None = None
     _jobs_api_base: str | None = None
+    _loopback_token: str | None = None
     _loopback: Any = None
     _slots: dict[str, Any] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -63,7 +65,8 @@ class ServerContext:
 
         with self._lock:
             if self._engine is None:
-                self._engine = open_engine(self.settings, read_only=not self.settings.uses_warehouse)
+                # Read-write: saving a team rule in the app rebuilds monitor.job_teams at once.
+                self._engine = open_engine(self.settings)
             return self._engine
 
     def engine_for(self, token: str | None) -> Any:
@@ -111,14 +114,17 @@ class ServerContext:
                         engine.execute("SELECT MIN(workspace_id) AS w FROM monitor.jobs") if engine else None
                     )
                     workspace = str(frame.iloc[0, 0]) if frame is not None and len(frame) else "0"
-                    self._loopback = LoopbackJobsApi(engine, workspace)
+                    # A token of the moment: the loopback checks it like a workspace would, and the
+                    # SDK then authenticates exactly as with a user's token (no default-auth lookup).
+                    self._loopback_token = secrets.token_urlsafe(24)
+                    self._loopback = LoopbackJobsApi(engine, workspace, token=self._loopback_token)
                     self._jobs_api_base = self._loopback.start()
                 except Exception as err:
                     log.warning("demo Jobs API not started: %s", err)
                     self._loopback = False
             if not self._jobs_api_base:
                 return None
-        return JobsApiProvider(self._jobs_api_base)
+        return JobsApiProvider(self._jobs_api_base, token=self._loopback_token)
 
     def slots(self) -> dict[str, Any]:
         from components.registry import load_slots

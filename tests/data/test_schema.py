@@ -31,7 +31,9 @@ def test_key_types_match_the_reference(engine):
     assert described["usage_date"] == "DATE"
     assert described["custom_tags"] == "MAP(VARCHAR, VARCHAR)"
     assert described["usage_metadata"].startswith("STRUCT(cluster_id VARCHAR, job_id VARCHAR")
-    jobs = {r.column_name: r.column_type for r in engine.raw().execute("DESCRIBE lakeflow.jobs").df().itertuples()}
+    jobs = {
+        r.column_name: r.column_type for r in engine.raw().execute("DESCRIBE lakeflow.jobs").df().itertuples()
+    }
     assert jobs["job_id"] == "VARCHAR"
     assert jobs["health_rules"] == 'STRUCT(metric VARCHAR, "operator" VARCHAR, "value" BIGINT)[]'
     assert jobs["trigger"].startswith("STRUCT(file_arrival STRUCT(url VARCHAR")

@@ -1,5 +1,9 @@
 """Browser tests: the app served in a background thread, driven through Debian's Chromium by Playwright.
 
+The app serves a small generated demo (``build_demo``: 30 jobs, 30 days ending 2026-11-01, seed 7) built
+once per session in a temporary directory with its own state store; tests find their teams, jobs and
+runs in its data or manifest (tests/ui/helpers.py) and check what forms saved through ``served``.
+
 No browser download is possible here: Playwright launches ``/usr/bin/chromium``. Without it these tests
 skip with a message, unless ``MONITOR_REQUIRE_BROWSER=1`` (CI), where they fail.
 
@@ -14,7 +18,10 @@ import socket
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +44,8 @@ USER_HEADERS = {
 }
 # Console messages that are not errors of the app (none so far; keep this list short and explained).
 IGNORED_CONSOLE = ()
+# How long an expect(...) waits for the page to get there.
+EXPECT_TIMEOUT_MS = 20_000
 
 
 def _require_browser() -> None:
@@ -74,42 +83,96 @@ def wait_for_http(url: str, timeout_s: float = 30.0) -> None:
         time.sleep(0.2)
 
 
+# The generated demo the browser tests run against: small (fast to build and serve) and fixed in time.
+DEMO_JOBS = 30
+DEMO_DAYS = 30
+DEMO_SEED = 7
+DEMO_END = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@dataclass
+class Demo:
+    """The generated demo workspace: its settings (data and state store files) and ground-truth manifest."""
+
+    settings: Any
+    manifest: dict[str, Any]
+
+
+@dataclass
+class Served:
+    """The app served in a background thread: its base URL and the context its sessions share.
+
+    ``context.shared_engine()`` and ``context.state_store()`` are the very connections the app uses, so
+    tests check what the app saved through them (a second connection to the same DuckDB file with another
+    configuration is refused by DuckDB).
+    """
+
+    url: str
+    context: Any
+    demo: Demo
+
+    def sql(self, text: str, params: dict[str, Any] | None = None) -> Any:
+        """A query on the workspace data the app reads (Databricks SQL, bound parameters)."""
+        return self.context.shared_engine().execute(text, params or {})
+
+    def state_sql(self, text: str, params: dict[str, Any] | None = None) -> Any:
+        """A query on the app's state store (SLA targets, team rules)."""
+        return self.context.state_store().engine.execute(text, params or {})
+
+
 @pytest.fixture(scope="session")
-def workspace_db(tmp_path_factory) -> Path:
-    """The hand-made workspace (tests/ui/fixtures.py): exact names, including the hostile ones."""
-    from tests.ui.fixtures import build_fixture
+def demo(tmp_path_factory) -> Demo:
+    """A small generated demo (``build_demo``: simulator, refresh, seeded SLA targets and team rules) in
+    a temporary directory, with its own state store file."""
+    _require_browser()
+    from monitor_app.context import open_state_store
+    from monitor_app.settings import Settings
+    from monitor_app.workspace_setup import build_demo
 
-    return build_fixture(tmp_path_factory.mktemp("ui") / "workspace.duckdb")
+    root = tmp_path_factory.mktemp("ui-demo")
+    settings = Settings(
+        db_path=root / "workspace.duckdb", state_path=root / "state.duckdb", local_user="local-tester"
+    )
+    store = open_state_store(settings)
+    try:
+        manifest = build_demo(
+            settings, store, seed=DEMO_SEED, jobs=DEMO_JOBS, days=DEMO_DAYS, end=DEMO_END, refresh=True
+        )
+    finally:
+        store.engine.close()
+    return Demo(settings, manifest)
 
 
 @pytest.fixture(scope="session")
-def app_url(workspace_db: Path, tmp_path_factory) -> Iterator[str]:
-    """The app served on a free port in a background thread; yields its base URL."""
+def served(demo: Demo) -> Iterator[Served]:
+    """The app on the demo, served on a free port in a background thread."""
     _require_browser()
     from monitor_app.server import start_server
-    from monitor_app.settings import Settings
 
-    settings = Settings(
-        db_path=workspace_db,
-        state_path=tmp_path_factory.mktemp("ui-state") / "state.duckdb",
-        local_user="local-tester",
-    )
     port = free_port()
-    server, context = start_server(settings, port=port, threaded=True)
+    server, context = start_server(demo.settings, port=port, threaded=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url)
-        yield url
+        yield Served(url, context, demo)
     finally:
         server.stop()
         context.close()
 
 
 @pytest.fixture(scope="session")
+def app_url(served: Served) -> str:
+    return served.url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     _require_browser()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The overview builds a dozen panels in worker threads; on a loaded 2-core machine some take longer
+    # than expect's default 5 s. Actions wait as long (open_page).
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -129,7 +192,7 @@ def open_page(browser, problems: PageProblems, headers: dict[str, str] | None = 
     """A new page (own context) that records problems into ``problems``."""
     context = browser.new_context(extra_http_headers=headers or {}, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(EXPECT_TIMEOUT_MS)
     page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
     page.on(
         "console",

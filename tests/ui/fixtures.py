@@ -1,8 +1,8 @@
 """A tiny hand-made workspace: the raw system tables plus the derived ``monitor.*`` relations, a few rows each.
 
-Used by the drill-down SQL tests (exact values) and by the browser tests while (or instead of) a generated
-demo. It holds the hostile names the app must render as text: a job named ``<img src=x onerror=alert(1)>``
-and a team named ``O'Brien "ops"``.
+Used by the drill-down SQL tests (tests/monitor_app/test_drilldown.py: exact values); the browser tests run
+on a generated demo instead (tests/ui/conftest.py). It holds the hostile names the app must render as
+text: a job named ``<img src=x onerror=alert(1)>`` and a team named ``O'Brien "ops"``.
 
 Every number below is chosen so the tests can assert exact values:
 

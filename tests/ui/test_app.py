@@ -1,8 +1,7 @@
-"""The app shell in a real browser: identity, drill-down with URL and Back, hostile names, a failing panel."""
+"""The app shell in a real browser on the generated demo: identity, drill-down with URL and Back, hostile
+names, a failing panel. Every test fails on a console error, a page error or a dialog (``page`` fixture)."""
 
 from __future__ import annotations
-
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -10,38 +9,53 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import expect  # noqa: E402
 
+from components.feedback import fmt_money  # noqa: E402
+from monitor_app.analytics import drilldown  # noqa: E402
 from tests.ui.conftest import open_page  # noqa: E402
-from tests.ui.fixtures import OBRIEN, XSS_JOB  # noqa: E402
+from tests.ui.helpers import (  # noqa: E402
+    OBRIEN,
+    XSS_JOB,
+    app_filters,
+    cell,
+    job_runs,
+    job_team,
+    link,
+    plain_job,
+    query,
+)
 
 pytestmark = pytest.mark.ui
 
 
-def query(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
-def cell(page, table_class: str, text: str):
-    """The first cell of a table whose whole text is ``text``."""
-    return page.locator(f".{table_class} .tabulator-cell").filter(has_text=text).first
-
-
-def test_overview_loads_and_shows_the_forwarded_identity(page, app_url):
-    page.goto(app_url)
+def test_overview_loads_and_shows_the_forwarded_identity(page, served):
+    teams = drilldown.teams_summary(served.context.shared_engine(), app_filters(served))
+    page.goto(served.url)
     expect(page.locator(".identity")).to_have_text("ana.lyst")
     expect(page.locator(".identity-source")).to_contain_text("forwarded user")
-    expect(page.locator(".kpi-runs")).to_have_text("6")
-    expect(page.locator(".kpi-cost")).to_have_text("$12.00")
-    expect(page.get_by_text("cost (list price)")).to_be_visible()
-    # data freshness: newest row of each source
+    expect(page.locator(".kpi-runs")).to_have_text(f"{int(teams['runs'].sum()):,}")
+    expect(page.locator(".kpi-cost")).to_have_text(fmt_money(teams["list_cost_usd"].sum()))
+    expect(page.get_by_text("cost (list price)", exact=True)).to_be_visible()
+    # data freshness: newest row of each source (the demo ends on 2026-11-01)
     expect(page.locator("table.freshness")).to_contain_text("job timeline")
-    expect(page.locator("table.freshness")).to_contain_text("2026-11-20 12:00")
+    expect(page.locator("table.freshness")).to_contain_text("2026-11-01")
     expect(page.locator("table.freshness")).to_contain_text("node timeline")
+    # runs in progress come from the Jobs API (the loopback server, through the real SDK, serves the
+    # first workspace): the runs of that workspace with no terminal row in the system tables
+    running = served.context.shared_engine().execute(
+        """
+        SELECT run_id FROM system.lakeflow.job_run_timeline
+        WHERE workspace_id = (SELECT MIN(workspace_id) FROM monitor.jobs)
+        GROUP BY run_id HAVING COUNT(result_state) = 0
+        """
+    )
+    assert len(running) > 0
+    expect(page.locator(".active-runs .tabulator-row")).to_have_count(len(running))
 
 
-def test_local_identity_without_forwarded_headers(browser, problems, app_url):
+def test_local_identity_without_forwarded_headers(browser, problems, served):
     page = open_page(browser, problems)
     try:
-        page.goto(app_url)
+        page.goto(served.url)
         expect(page.locator(".identity")).to_have_text("local-tester")
         expect(page.locator(".identity-source")).to_contain_text("local user")
     finally:
@@ -49,66 +63,80 @@ def test_local_identity_without_forwarded_headers(browser, problems, app_url):
     assert list(problems) == []
 
 
-def test_drill_down_team_job_run_and_back(page, app_url):
-    page.goto(app_url + "?page=teams")
-    cell(page, "teams-table", "data-eng").click()
-    expect(page.locator(".jobs-title")).to_contain_text("Jobs of team data-eng")
-    assert query(page) == {"page": "jobs", "team": "data-eng"}
+def test_drill_down_team_job_run_and_back(page, served):
+    job = plain_job(served)
+    ws, job_id, name, team = job["workspace_id"], job["job_id"], job["name"], job["team"]
+    runs = job_runs(served, ws, job_id)
+    run_id = str(runs["run_id"].iloc[0])  # newest first: on the table's first page
 
-    cell(page, "jobs-table", "nightly_etl").click()
-    expect(page.locator(".runs-title")).to_contain_text("Runs of job nightly_etl (101)")
-    expect(page.locator(".duration-chart")).to_be_visible()
-    expect(page.locator(".runs-table .tabulator-row")).to_have_count(3)
-    assert query(page) == {"page": "runs", "team": "data-eng", "workspace_id": "1001", "job_id": "101"}
+    page.goto(link(served, page="teams"))
+    cell(page, "teams-table", team).click()
+    expect(page.locator(".jobs-title")).to_have_text(f"Jobs of team {team}")
+    assert query(page) == {"page": "jobs", "team": team}
 
-    cell(page, "runs-table", "r1").click()
-    expect(page.locator(".run-title")).to_contain_text("Run r1 of job nightly_etl")
-    expect(page.locator(".run-facts")).to_contain_text("$5.50")
-    expect(page.locator(".run-facts")).to_contain_text("2 / 3 / 1")  # tasks / attempts / retries
-    expect(page.locator(".task-timeline")).to_be_visible()
-    expect(page.locator(".tasks-table .tabulator-row")).to_have_count(3)
-    assert query(page)["run_id"] == "r1"
+    cell(page, "jobs-table", name).click()
+    expect(page.locator(".runs-title")).to_have_text(f"Runs of job {name} ({job_id})")
+    expect(page.locator(".run-history-chart canvas").first).to_be_visible()
+    expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
+    assert query(page) == {"page": "runs", "team": team, "workspace_id": ws, "job_id": job_id}
+
+    cell(page, "runs-table", run_id).click()
+    expect(page.locator(".run-title")).to_have_text(f"Run {run_id} of job {name}")
+    expect(page.locator(".run-facts")).to_contain_text("Tasks / attempts / retries")
+    expect(page.locator(".task-timeline canvas").first).to_be_visible()
+    expect(page.locator(".tasks-table .tabulator-row").first).to_be_visible()
+    assert query(page)["run_id"] == run_id
 
     page.go_back()
-    expect(page.locator(".runs-table .tabulator-row")).to_have_count(3)
-    assert "run_id" not in query(page) and query(page)["job_id"] == "101"
+    expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
+    assert "run_id" not in query(page) and query(page)["job_id"] == job_id
     page.go_back()
-    expect(page.locator(".jobs-title")).to_contain_text("Jobs of team data-eng")
-    assert query(page) == {"page": "jobs", "team": "data-eng"}
+    expect(page.locator(".jobs-title")).to_have_text(f"Jobs of team {team}")
+    assert query(page) == {"page": "jobs", "team": team}
     page.go_forward()
-    expect(page.locator(".runs-title")).to_contain_text("nightly_etl")
+    expect(page.locator(".runs-title")).to_contain_text(name)
 
 
-def test_a_shared_link_opens_the_same_view(page, app_url):
-    page.goto(app_url + "?page=runs&workspace_id=1001&job_id=101&run_id=r1")
-    expect(page.locator(".run-title")).to_contain_text("Run r1 of job nightly_etl")
-    expect(page.locator(".crumb-job button")).to_contain_text("nightly_etl")
+def test_a_shared_link_opens_the_same_view(page, served):
+    job = plain_job(served)
+    run_id = str(job_runs(served, job["workspace_id"], job["job_id"])["run_id"].iloc[-1])
+    page.goto(
+        link(served, page="runs", workspace_id=job["workspace_id"], job_id=job["job_id"], run_id=run_id)
+    )
+    expect(page.locator(".run-title")).to_have_text(f"Run {run_id} of job {job['name']}")
+    expect(page.locator(".crumb-job button")).to_contain_text(job["name"])
 
 
-def test_hostile_names_render_as_literal_text(page, app_url):
-    page.goto(app_url + "?page=jobs")
-    expect(cell(page, "jobs-table", XSS_JOB)).to_have_text(XSS_JOB)
-    assert page.locator("img[src='x']").count() == 0
-    page.goto(app_url + "?page=teams")
+def test_hostile_names_render_as_literal_text(page, served):
+    ws, job_id = served.demo.manifest["special_jobs"]["xss_name"]
+    assert served.demo.manifest["special_jobs"]["quoted_team"]["team"] == OBRIEN
+    page.goto(link(served, page="teams"))
     expect(cell(page, "teams-table", OBRIEN)).to_have_text(OBRIEN)
     cell(page, "teams-table", OBRIEN).click()
     expect(page.locator(".jobs-title")).to_have_text(f"Jobs of team {OBRIEN}")
-    cell(page, "jobs-table", XSS_JOB).click()
-    expect(page.locator(".runs-title")).to_have_text(f"Runs of job {XSS_JOB} (102)")
-    expect(page.locator(".crumb-job button")).to_contain_text(XSS_JOB)
-    assert page.locator("img[src='x']").count() == 0
     assert query(page)["team"] == OBRIEN
 
+    # the job named like an HTML tag, found under whatever team it has now (a test may re-attribute it)
+    team = job_team(served, ws, job_id)
+    page.goto(link(served, page="jobs", team=team))
+    expect(cell(page, "jobs-table", XSS_JOB)).to_have_text(XSS_JOB)
+    assert page.locator("img[src='x']").count() == 0
+    cell(page, "jobs-table", XSS_JOB).click()
+    expect(page.locator(".runs-title")).to_have_text(f"Runs of job {XSS_JOB} ({job_id})")
+    expect(page.locator(".crumb-job button")).to_contain_text(XSS_JOB)
+    assert query(page)["job_id"] == job_id and query(page)["team"] == team
+    expect(page.locator(".runs-table .tabulator-row").first).to_be_visible()
+    assert page.locator("img[src='x']").count() == 0
 
-def test_a_failing_panel_shows_its_error_and_the_rest_works(page, app_url, monkeypatch):
+
+def test_a_failing_panel_shows_its_error_and_the_rest_works(page, served, monkeypatch):
     from data.engines import QueryError
-    from monitor_app.analytics import drilldown
 
     def broken(engine, filters):
         raise QueryError("injected failure: warehouse unavailable")
 
     monkeypatch.setattr(drilldown, "teams_summary", broken)
-    page.goto(app_url + "?page=teams")
+    page.goto(link(served, page="teams"))
     error = page.locator(".teams-view .panel-error-text")
     expect(error).to_contain_text("injected failure: warehouse unavailable")
     expect(error).to_contain_text("QueryError")
