@@ -329,6 +329,15 @@ def picker(
     return select
 
 
+def typed(widget: Any) -> str:
+    """What the user typed in a text box, even if the click that reads it arrives before the box's change.
+
+    ``value`` syncs on Enter or blur; ``value_input`` on each key. A value set by the app (not typed)
+    is only in ``value``.
+    """
+    return widget.value_input or widget.value or ""
+
+
 def fmt_money(value: Any) -> str:
     """'$1,234.50 (list price)' or '–'."""
     if value is None or pd.isna(value):

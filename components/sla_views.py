@@ -14,7 +14,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, esc, text_pane
+from components.feedback import DataPanel, data_table, esc, text_pane, typed
 from monitor_app.analytics import sla
 from monitor_app.sla_targets import (
     TARGET_COLUMNS,
@@ -191,10 +191,10 @@ class SlaTargetFormView(Viewer):
             target = set_sla_target(
                 self._state.state_store,
                 self._state.engine,
-                self.workspace.value.strip() or None,
-                self.job.value.strip(),
-                self.deadline.value or None,
-                self.timezone.value or None,
+                typed(self.workspace).strip() or None,
+                typed(self.job).strip(),
+                typed(self.deadline) or None,
+                typed(self.timezone) or None,
                 self.max_minutes.value,
                 _user(self._state),
             )
@@ -211,15 +211,15 @@ class SlaTargetFormView(Viewer):
         try:
             clear_sla_target(
                 self._state.state_store,
-                self.workspace.value.strip() or (self._state.workspace_id or ""),
-                self.job.value.strip(),
+                typed(self.workspace).strip() or (self._state.workspace_id or ""),
+                typed(self.job).strip(),
                 _user(self._state),
                 settings=self._state.settings,
             )
         except SlaTargetError as err:
             self._say(f"Not cleared: {err}", "danger")
             return
-        self._say(f"SLA target of job {self.job.value.strip()} cleared.", "success")
+        self._say(f"SLA target of job {typed(self.job).strip()} cleared.", "success")
         self._show_current()
 
     def __panel__(self) -> pn.viewable.Viewable:

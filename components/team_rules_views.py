@@ -13,7 +13,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import data_table, esc, text_pane
+from components.feedback import data_table, esc, text_pane, typed
 from monitor_app import team_rules
 from monitor_app.state import AppState
 from monitor_app.team_rules import MATCH_KINDS, TeamRuleError
@@ -115,10 +115,10 @@ class TeamRulesView(Viewer):
                 state.state_store,
                 state.engine,
                 state.settings,
-                name=self.name_input.value,
+                name=typed(self.name_input),
                 match_kind=self.kind_select.value,
-                match_value=self.value_input.value,
-                team=self.team_input.value,
+                match_value=typed(self.value_input),
+                team=typed(self.team_input),
                 priority=self.priority_input.value,
                 set_by=self._who(),
             )
