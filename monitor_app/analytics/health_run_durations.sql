@@ -26,28 +26,29 @@ WITH history AS (
     AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
     AND (:job_id IS NULL OR r.job_id = :job_id)
 ),
+-- Both baselines are window aggregates over RANGE frames of the run's :baseline_days days before it
+-- (the frame ends 1 microsecond before the run's start: strictly earlier runs), not range self-joins.
 first_pass AS (
   SELECT
-    c.workspace_id,
-    c.run_id,
-    percentile(p.duration_seconds, 0.5) AS raw_median,
-    COUNT(*) AS raw_runs
-  FROM history AS c
-  JOIN history AS p
-    ON p.workspace_id = c.workspace_id
-    AND p.job_id = c.job_id
-    AND p.start_time < c.start_time
-    AND p.start_time >= timestampadd(DAY, -:baseline_days, c.start_time)
-  WHERE c.start_time >= timestampadd(DAY, -:baseline_days, :start_time)
-  GROUP BY c.workspace_id, c.run_id
+    h.*,
+    percentile(h.duration_seconds, 0.5) OVER prior AS raw_median,
+    COUNT(*) OVER prior AS raw_runs
+  FROM history AS h
+  WINDOW prior AS (
+    PARTITION BY h.workspace_id, h.job_id
+    ORDER BY unix_micros(h.start_time)
+    RANGE BETWEEN :baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+  )
 ),
 clean AS (
-  SELECT h.*
-  FROM history AS h
-  LEFT JOIN first_pass AS f ON f.workspace_id = h.workspace_id AND f.run_id = h.run_id
-  WHERE f.raw_runs IS NULL
-    OR f.raw_runs < :min_baseline_runs
-    OR (h.duration_seconds < f.raw_median * (1 + :critical_pct) AND h.duration_seconds >= f.raw_median * :fast_ratio)
+  SELECT f.workspace_id, f.job_id, f.run_id, f.start_time, f.duration_seconds, f.weekday
+  FROM first_pass AS f
+  WHERE f.start_time >= timestampadd(DAY, -:baseline_days, :start_time)
+    AND (
+      f.raw_runs = 0
+      OR f.raw_runs < :min_baseline_runs
+      OR (f.duration_seconds < f.raw_median * (1 + :critical_pct) AND f.duration_seconds >= f.raw_median * :fast_ratio)
+    )
 ),
 candidates AS (
   SELECT
@@ -70,36 +71,57 @@ candidates AS (
     AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
     AND (:job_id IS NULL OR r.job_id = :job_id)
 ),
-pool AS (
+-- The clean runs (with their duration) and the candidates (without: they only read the frames).
+stream AS (
+  SELECT c.workspace_id, c.job_id, c.run_id, c.start_time, c.weekday, c.duration_seconds, 1 AS is_pool
+  FROM clean AS c
+  UNION ALL
+  SELECT c.workspace_id, c.job_id, c.run_id, c.start_time, c.weekday, CAST(NULL AS DOUBLE), 0
+  FROM candidates AS c
+),
+frames AS (
+  SELECT
+    s.workspace_id,
+    s.run_id,
+    s.is_pool,
+    COUNT(s.duration_seconds) OVER all_days AS all_runs,
+    percentile(s.duration_seconds, array(0.5, 0.9)) OVER all_days AS all_quantiles,
+    COUNT(s.duration_seconds) OVER same_weekday AS weekday_runs,
+    percentile(s.duration_seconds, array(0.5, 0.9)) OVER same_weekday AS weekday_quantiles
+  FROM stream AS s
+  WINDOW
+    all_days AS (
+      PARTITION BY s.workspace_id, s.job_id
+      ORDER BY unix_micros(s.start_time)
+      RANGE BETWEEN :baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+    ),
+    same_weekday AS (
+      PARTITION BY s.workspace_id, s.job_id, s.weekday
+      ORDER BY unix_micros(s.start_time)
+      RANGE BETWEEN :baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+    )
+),
+chosen AS (
+  SELECT
+    f.workspace_id,
+    f.run_id,
+    f.weekday_runs >= :min_same_weekday_runs AS use_weekday,
+    CASE WHEN f.weekday_runs >= :min_same_weekday_runs THEN f.weekday_runs ELSE f.all_runs END AS baseline_runs,
+    CASE WHEN f.weekday_runs >= :min_same_weekday_runs THEN f.weekday_quantiles ELSE f.all_quantiles END AS quantiles
+  FROM frames AS f
+  WHERE f.is_pool = 0
+),
+-- No baseline row when the pool is empty (as a join of the candidate with its pool would give).
+baseline AS (
   SELECT
     c.workspace_id,
     c.run_id,
-    p.duration_seconds,
-    CASE WHEN p.weekday = c.weekday THEN 1 ELSE 0 END AS same_weekday
-  FROM candidates AS c
-  JOIN clean AS p
-    ON p.workspace_id = c.workspace_id
-    AND p.job_id = c.job_id
-    AND p.start_time < c.start_time
-    AND p.start_time >= timestampadd(DAY, -:baseline_days, c.start_time)
-),
-pool_counts AS (
-  SELECT workspace_id, run_id, CAST(SUM(same_weekday) AS BIGINT) AS same_weekday_runs
-  FROM pool
-  GROUP BY workspace_id, run_id
-),
-baseline AS (
-  SELECT
-    p.workspace_id,
-    p.run_id,
-    CASE WHEN c.same_weekday_runs >= :min_same_weekday_runs THEN 'same_weekday' ELSE 'all_days' END AS baseline_basis,
-    percentile(p.duration_seconds, 0.5) AS baseline_median_seconds,
-    percentile(p.duration_seconds, 0.9) AS baseline_p90_seconds,
-    COUNT(*) AS baseline_runs
-  FROM pool AS p
-  JOIN pool_counts AS c ON c.workspace_id = p.workspace_id AND c.run_id = p.run_id
-  WHERE c.same_weekday_runs < :min_same_weekday_runs OR p.same_weekday = 1
-  GROUP BY p.workspace_id, p.run_id, c.same_weekday_runs
+    CASE WHEN c.use_weekday THEN 'same_weekday' ELSE 'all_days' END AS baseline_basis,
+    c.quantiles[0] AS baseline_median_seconds,
+    c.quantiles[1] AS baseline_p90_seconds,
+    c.baseline_runs
+  FROM chosen AS c
+  WHERE c.baseline_runs > 0
 ),
 run_task_retries AS (
   SELECT tr.workspace_id, tr.job_run_id AS run_id, COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries

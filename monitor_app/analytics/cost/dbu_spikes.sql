@@ -52,14 +52,19 @@ second_pass AS (
   SELECT
     f.*,
     COUNT(CASE WHEN NOT f.first_pass_spike THEN 1 END) OVER previous_30_days AS baseline_runs,
-    percentile(CASE WHEN NOT f.first_pass_spike THEN f.dbus END, 0.9) OVER previous_30_days AS p90_dbus,
-    percentile(CASE WHEN NOT f.first_pass_spike THEN f.dbus END, 0.5) OVER previous_30_days AS median_dbus
+    -- one window quantile pass for both (p90, median)
+    percentile(CASE WHEN NOT f.first_pass_spike THEN f.dbus END, array(0.9, 0.5)) OVER previous_30_days
+      AS quantiles
   FROM flagged AS f
   WINDOW previous_30_days AS (
     PARTITION BY f.workspace_id, f.job_id
     ORDER BY f.start_us
     RANGE BETWEEN 2592000000000 PRECEDING AND 1 PRECEDING
   )
+),
+with_quantiles AS (
+  SELECT s.*, s.quantiles[0] AS p90_dbus, s.quantiles[1] AS median_dbus
+  FROM second_pass AS s
 ),
 evaluated AS (
   SELECT
@@ -77,7 +82,7 @@ evaluated AS (
     f.list_cost_usd * f.p90_dbus / f.dbus AS baseline_list_cost_usd,
     f.dbus - f.p90_dbus AS excess_dbus,
     f.list_cost_usd - f.list_cost_usd * f.p90_dbus / f.dbus AS excess_list_cost_usd
-  FROM second_pass AS f
+  FROM with_quantiles AS f
   WHERE f.start_time >= :start_time
 )
 SELECT

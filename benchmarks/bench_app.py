@@ -1,0 +1,318 @@
+"""App benchmark on the default demo: server ready and overview rendered in Chromium; drill-down clicks.
+
+    python benchmarks/bench_app.py                 # needs benchmarks/out/default.duckdb (bench_data.py)
+    python benchmarks/bench_app.py --starts 3 --clicks 5
+
+(a) Start to rendered: Chromium is launched first (not timed). Then ``python -m monitor_app serve --db
+benchmarks/out/default.duckdb --port P`` is started as a subprocess (``MONITOR_STATE_DB`` pointing to
+benchmarks/out/state_default.duckdb, seeded with the demo's SLA targets); the clock starts just before the
+process does. The script polls the URL until it answers (``http_ready_s``), opens the page and waits until
+the overview is rendered: every data panel of the page present with no loading spinner (``.pn-loading``)
+anywhere, the job health table showing rows and the spend chart's canvas drawn. Repeated ``--starts``
+times, each a fresh process; the median is reported (target: <= 5 s).
+
+(b) Drill-down clicks, in one served page (the server of the last start, warmed by it): on the Teams
+page, click a team row -> until that team's jobs table shows rows (title names the team, no spinner);
+click a job row -> until its runs table shows (title names the job); click a run row -> until its tasks
+show. The clock starts just before Playwright's click and stops when the condition holds in the page
+(checked every POLL_MS = 50 ms). Each repeat starts from a fresh load of the Teams page and picks
+different rows (teams in turn, the first job and run); target <= 500 ms per click, median reported.
+
+The server opens the workspace file read-write: do not run bench_metrics.py on it at the same time.
+Writes benchmarks/out/bench_app.json and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.common import ROOT, machine
+
+CHROMIUM = "/usr/bin/chromium"
+# As tests/ui/conftest.py launches it.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READY_TARGET_S = 5.0
+# How often the page checks the condition (ms). Each check walks every shadow root of the page, which
+# costs the page's main thread time too: checking every animation frame slowed the render it measures.
+POLL_MS = 50
+CLICK_TARGET_MS = 500.0
+
+# Helpers run in the page: Panel renders components in (open) shadow roots, so queries go through them.
+JS_HELPERS = """
+const deepAll = (roots, sel) => {
+  const out = [];
+  const visit = (root) => {
+    if (root.matches && root.matches(sel)) out.push(root);
+    const inner = root.shadowRoot ? [root.shadowRoot] : [];
+    for (const r of [root, ...inner]) {
+      for (const el of r.querySelectorAll('*')) {
+        if (el.matches(sel)) out.push(el);
+        if (el.shadowRoot) visit(el.shadowRoot);
+      }
+    }
+  };
+  for (const r of roots) visit(r);
+  return [...new Set(out)];
+};
+const shown = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0; };
+const chain = (...sels) => sels.reduce((roots, sel) => deepAll(roots, sel), [document]);
+const idle = (roots) => deepAll(roots, '.pn-loading').length === 0;
+"""
+
+# The overview is rendered: data panels there and all loaded, health table rows and the spend chart drawn.
+OVERVIEW_RENDERED = (
+    "() => {"
+    + JS_HELPERS
+    + """
+  const panels = chain('.data-panel');
+  if (panels.length === 0 || !idle([document])) return false;
+  const rows = chain('.job-health-table', '.tabulator-row').filter(shown);
+  const chart = chain('.spend-chart', 'canvas').filter(shown);
+  return rows.length > 0 && chart.length > 0 ? panels.length : false;
+}"""
+)
+
+# A drill-down view is shown: its title holds ``text``, its table has rows, its view has no spinner.
+VIEW_SHOWN = (
+    "([view, titleSel, text, tableSel]) => {"
+    + JS_HELPERS
+    + """
+  const titles = chain(titleSel).filter((el) => shown(el) && el.textContent.includes(text));
+  if (titles.length === 0) return false;
+  const views = chain(view);
+  if (views.length === 0 || !idle(views)) return false;
+  return chain(tableSel, '.tabulator-row').filter(shown).length > 0;
+}"""
+)
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"no answer at {url} within {timeout_s:.0f} s")
+
+
+def start_server(db: Path, state: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "MONITOR_STATE_DB": str(state),
+        "MONITOR_CONFIG": str(ROOT / "benchmarks" / "out" / "no-monitor.yaml"),  # no local config
+        "MONITOR_USER": "benchmark",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor_app", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def new_page(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def one_start(browser: Any, db: Path, state: Path) -> tuple[dict[str, Any], subprocess.Popen, str]:
+    """Start the server, time it to HTTP-ready and to the overview rendered; returns the running server."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    page = new_page(browser)
+    started = time.perf_counter()
+    proc = start_server(db, state, port)
+    try:
+        wait_http(url, proc)
+        ready = time.perf_counter() - started
+        page.goto(url)
+        panels = page.wait_for_function(OVERVIEW_RENDERED, polling=POLL_MS, timeout=60_000).json_value()
+        rendered = time.perf_counter() - started
+    except Exception:
+        stop(proc)
+        raise
+    finally:
+        page.context.close()
+    return {"http_ready_s": round(ready, 3), "rendered_s": round(rendered, 3), "panels": panels}, proc, url
+
+
+def click_and_wait(page: Any, cell: Any, condition: tuple[str, str, str, str]) -> float:
+    started = time.perf_counter()
+    cell.click()
+    page.wait_for_function(VIEW_SHOWN, arg=list(condition), polling=POLL_MS, timeout=30_000)
+    return (time.perf_counter() - started) * 1000
+
+
+def drill_downs(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
+    """Team -> jobs, job -> runs, run -> tasks, ``repeats`` times from a fresh Teams page each time."""
+    results = []
+    page = new_page(browser)
+    try:
+        for i in range(repeats):
+            page.goto(url + "?page=teams")
+            page.wait_for_function(
+                VIEW_SHOWN, arg=[".teams-view", ".teams-table", "", ".teams-table"], polling=POLL_MS
+            )
+            rows = page.locator(".teams-table .tabulator-row")
+            team_cell = rows.nth(i % rows.count()).locator('.tabulator-cell[tabulator-field="team"]')
+            team = team_cell.inner_text().strip()
+            team_ms = click_and_wait(page, team_cell, (".jobs-view", ".jobs-title", team, ".jobs-table"))
+            job_cell = page.locator(
+                '.jobs-table .tabulator-row .tabulator-cell[tabulator-field="job_id"]'
+            ).first
+            job_id = job_cell.inner_text().strip()
+            job_ms = click_and_wait(
+                page, job_cell, (".runs-view", ".runs-title", f"({job_id})", ".runs-table")
+            )
+            run_cell = page.locator(
+                '.runs-table .tabulator-row .tabulator-cell[tabulator-field="run_id"]'
+            ).first
+            run_id = run_cell.inner_text().strip()
+            run_ms = click_and_wait(
+                page, run_cell, (".run-tasks", ".run-title", f"Run {run_id} ", ".tasks-table")
+            )
+            results.append(
+                {"team": team, "job_id": job_id, "run_id": run_id, "team_ms": team_ms, "job_ms": job_ms}
+                | {"run_ms": run_ms}
+            )
+    finally:
+        page.context.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--starts", type=int, default=3, help="server starts timed (each a new process)")
+    parser.add_argument("--clicks", type=int, default=5, help="drill-down repeats (team, job, run each)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    args = parser.parse_args()
+    db = args.out / "default.duckdb"
+    if not db.exists():
+        sys.exit(f"{db} does not exist: run python benchmarks/bench_data.py --size default first")
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.bench_metrics import state_store
+
+    state = state_store("default", db, args.out)
+    load_before = load_average()
+    starts: list[dict[str, Any]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        proc = None
+        try:
+            for i in range(args.starts):
+                if proc is not None:
+                    stop(proc)
+                result, proc, url = one_start(browser, db, state)
+                starts.append(result)
+                print(
+                    f"start {i + 1}: ready {result['http_ready_s']:.2f} s, rendered {result['rendered_s']:.2f} s"
+                )
+            clicks = drill_downs(browser, url, args.clicks)
+        finally:
+            if proc is not None:
+                stop(proc)
+            browser.close()
+
+    def med(key: str, rows: list[dict[str, Any]]) -> float:
+        return round(statistics.median(r[key] for r in rows), 3 if key.endswith("_s") else 1)
+
+    rendered = med("rendered_s", starts)
+    summary = {
+        "http_ready_median_s": med("http_ready_s", starts),
+        "rendered_median_s": rendered,
+        "rendered_pass": rendered <= READY_TARGET_S,
+        "team_click_median_ms": med("team_ms", clicks),
+        "job_click_median_ms": med("job_ms", clicks),
+        "run_click_median_ms": med("run_ms", clicks),
+    }
+    for key in ("team", "job", "run"):
+        summary[f"{key}_click_pass"] = summary[f"{key}_click_median_ms"] <= CLICK_TARGET_MS
+    result = {
+        "date": date.today().isoformat(),
+        "db": str(db.relative_to(ROOT)),
+        "starts": starts,
+        "clicks": [{k: round(v, 1) if isinstance(v, float) else v for k, v in c.items()} for c in clicks],
+        "summary": summary,
+        "machine": machine(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+    (args.out / "bench_app.json").write_text(json.dumps(result, indent=1))
+
+    def verdict(ok: bool) -> str:
+        return "pass" if ok else "**FAIL**"
+
+    print("\n| measure | median | all | target | result |\n|---|---:|---|---:|---|")
+    ready_all = ", ".join(f"{s['http_ready_s']:.2f}" for s in starts)
+    rendered_all = ", ".join(f"{s['rendered_s']:.2f}" for s in starts)
+    print(f"| server answers HTTP | {summary['http_ready_median_s']:.2f} s | {ready_all} | – | info |")
+    print(
+        f"| start to overview rendered | {rendered:.2f} s | {rendered_all} | 5 s | "
+        f"{verdict(summary['rendered_pass'])} |"
+    )
+    for key, label in (("team", "team -> its jobs"), ("job", "job -> its runs"), ("run", "run -> its tasks")):
+        values = ", ".join(f"{c[f'{key}_ms']:.0f}" for c in clicks)
+        print(
+            f"| click {label} | {summary[f'{key}_click_median_ms']:.0f} ms | {values} | 500 ms | "
+            f"{verdict(summary[f'{key}_click_pass'])} |"
+        )
+    print(f"\nload average before/after: {load_before} / {result['load_average_after']}")
+
+
+if __name__ == "__main__":
+    main()
