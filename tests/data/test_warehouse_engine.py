@@ -1,0 +1,87 @@
+"""The SQL warehouse adapter: the project's SQL goes out as written (Databricks dialect, bound `:name`
+parameters, the app's schemas qualified), credentials stay inside the connection.
+
+databricks-sql-connector needs a real warehouse, which cannot run here: the stand-in below is the thinnest
+possible (it records what the adapter hands to `connect` and `cursor.execute`, and answers one row).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from data.engines import QueryError, WarehouseEngine
+
+TOKEN = "dapi-user-token-0123456789"
+
+
+class StandInConnector:
+    """Same signature as databricks.sql.connect; remembers the calls."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.connect_kwargs: dict[str, Any] = {}
+        self.executed: list[tuple[str, Any]] = []
+        self.fail = fail
+
+    def __call__(self, **kwargs: Any) -> StandInConnector:
+        self.connect_kwargs = kwargs
+        return self
+
+    def __enter__(self) -> StandInConnector:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def cursor(self) -> StandInConnector:
+        return self
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if self.fail:
+            raise self.fail
+        self.executed.append((sql, params))
+        self.description = [("job_id",), ("runs",)]
+
+    def fetchall(self) -> list[tuple]:
+        return [("42", 7)]
+
+
+def test_sql_is_sent_as_databricks_sql_with_bound_parameters():
+    connector = StandInConnector()
+    engine = WarehouseEngine(
+        "https://adb-1.azuredatabricks.net/", "wh1", "main", "ops", TOKEN, connect=connector
+    )
+    frame = engine.execute(
+        "SELECT r.job_id, COUNT(*) AS runs FROM monitor.job_runs AS r JOIN system.lakeflow.jobs AS j "
+        "ON j.job_id = r.job_id WHERE j.name = :name GROUP BY r.job_id",
+        {"name": "x' OR '1'='1", "unused": 1},
+    )
+    assert frame.to_dict("records") == [{"job_id": "42", "runs": 7}]
+    assert connector.executed == [
+        (
+            "SELECT r.job_id, COUNT(*) AS runs FROM main.ops.job_runs AS r JOIN system.lakeflow.jobs AS j "
+            "ON j.job_id = r.job_id WHERE j.name = :name GROUP BY r.job_id",
+            {"name": "x' OR '1'='1"},
+        )
+    ]
+    assert connector.connect_kwargs["server_hostname"] == "adb-1.azuredatabricks.net"
+    assert connector.connect_kwargs["http_path"] == "/sql/1.0/warehouses/wh1"
+    assert connector.connect_kwargs["access_token"] == TOKEN
+
+
+def test_the_token_never_shows_in_descriptions_or_errors():
+    engine = WarehouseEngine(
+        "adb-1.azuredatabricks.net",
+        "wh1",
+        "main",
+        "ops",
+        TOKEN,
+        connect=StandInConnector(fail=OSError("refused")),
+    )
+    assert TOKEN not in engine.describe()
+    assert TOKEN not in repr(engine)
+    with pytest.raises(QueryError) as info:
+        engine.execute("SELECT 1 AS x")
+    assert str(info.value) == "warehouse wh1: OSError: refused"
+    assert TOKEN not in str(info.value)
