@@ -445,7 +445,7 @@ class TeamCostView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        active = lambda: state.page in ("teams", "jobs")  # noqa: E731
+        active = lambda: state.page == "teams"  # noqa: E731  (the view is on the teams page only)
         self._teams = DataPanel(
             state,
             f"Team costs ({MONEY})",
@@ -466,7 +466,7 @@ class TeamCostView(Viewer):
             lambda: state.query(cost.job_costs, filters=state.filters().with_(job_id=None)),
             self._render_jobs,
             watch=(*WINDOW_PARAMS, "team"),
-            active=lambda: state.page in ("teams", "jobs") and bool(state.team),
+            active=lambda: state.page == "teams" and bool(state.team),
             css_class="team-job-costs",
         )
 

@@ -15,6 +15,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import (
+    PRIMARY,
     DataPanel,
     data_table,
     esc,
@@ -99,6 +100,7 @@ class TeamsView(Viewer):
             watch=("as_of", "window_days", "start_date", "end_date", "workspace_id"),
             active=lambda: state.page == "teams",
             css_class="teams-view",
+            priority=PRIMARY,
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:
@@ -143,6 +145,7 @@ class JobsView(Viewer):
             watch=("as_of", "window_days", "start_date", "end_date", "workspace_id", "team"),
             active=lambda: state.page == "jobs",
             css_class="jobs-view",
+            priority=PRIMARY,
             show_title=False,
         )
 
@@ -203,6 +206,7 @@ class RunsView(Viewer):
             watch=AppState.FILTER_PARAMS,
             active=lambda: state.page == "runs" and not state.run_id,
             css_class="runs-view",
+            priority=PRIMARY,
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:
@@ -285,6 +289,7 @@ class RunDetailView(Viewer):
             watch=("run_id", "workspace_id"),
             active=active,
             css_class="run-summary",
+            priority=PRIMARY,
             show_title=False,
         )
         self._tasks = DataPanel(
@@ -295,6 +300,7 @@ class RunDetailView(Viewer):
             watch=("run_id", "workspace_id"),
             active=active,
             css_class="run-tasks",
+            priority=PRIMARY,
         )
 
     def _run_filters(self) -> Any:

@@ -13,10 +13,12 @@ download, and the "coming soon" placeholder used by view slots.
 from __future__ import annotations
 
 import concurrent.futures
+import heapq
 import html
 import io
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,6 +37,65 @@ PANEL_TIMEOUT_S = 45.0
 # run in their own pool and wait on loads with a timeout, so a stuck load never blocks a refresh slot.
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="panel-load")
 _REFRESH_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="panel-refresh")
+# Loads of one session running at once (as many as the refresh pool has threads).
+SESSION_LOADS = 8
+# Priorities of DataPanel loads in a session: the drill-down's own view first, the rest after it.
+PRIMARY, SECONDARY = 0, 1
+
+
+class _SessionLoads:
+    """The load queue of one session: primary loads start at once; secondary ones wait while a primary
+    one is queued or running (on a small machine, a page's panels all starting together make the one the
+    user just asked for slow). At most SESSION_LOADS run; queued loads start by (priority, order)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[tuple[int, int, Callable[[], None]]] = []
+        self._order = 0
+        self._running = 0
+        self._primary = 0  # primary loads queued or running
+
+    def submit(self, priority: int, work: Callable[[], None]) -> None:
+        with self._lock:
+            self._order += 1
+            heapq.heappush(self._queue, (priority, self._order, work))
+            if priority == PRIMARY:
+                self._primary += 1
+        self._start()
+
+    def _start(self) -> None:
+        while True:
+            with self._lock:
+                if self._running >= SESSION_LOADS or not self._queue:
+                    return
+                priority = self._queue[0][0]
+                if priority != PRIMARY and self._primary:
+                    return
+                _, _, work = heapq.heappop(self._queue)
+                self._running += 1
+            _REFRESH_POOL.submit(self._run, priority, work)
+
+    def _run(self, priority: int, work: Callable[[], None]) -> None:
+        try:
+            work()
+        finally:
+            with self._lock:
+                self._running -= 1
+                if priority == PRIMARY:
+                    self._primary -= 1
+            self._start()
+
+
+_SESSION_LOADS: weakref.WeakKeyDictionary[Any, _SessionLoads] = weakref.WeakKeyDictionary()
+_SESSION_LOADS_LOCK = threading.Lock()
+
+
+def _session_loads(doc: Any) -> _SessionLoads:
+    with _SESSION_LOADS_LOCK:
+        loads = _SESSION_LOADS.get(doc)
+        if loads is None:
+            loads = _SESSION_LOADS[doc] = _SessionLoads()
+        return loads
 
 
 class PanelTimeout(TimeoutError):
@@ -138,6 +199,9 @@ class DataPanel(Viewer):
     active
         ``active() -> bool``: whether the panel is on screen; while False, changes only mark it stale.
         Default: the panel is active while the page it was built for is shown (see ``building_page``).
+    priority
+        ``PRIMARY`` (the view a drill-down click asks for) or ``SECONDARY`` (default): in a served session
+        secondary loads start once the session has no primary load queued or running.
     """
 
     def __init__(
@@ -151,8 +215,10 @@ class DataPanel(Viewer):
         css_class: str | None = None,
         show_title: bool = True,
         timeout_s: float = PANEL_TIMEOUT_S,
+        priority: int = SECONDARY,
     ) -> None:
         super().__init__()
+        self._priority = priority
         self._state, self._title, self._load, self._render = state, title, load, render
         if active is None:
             page = _BUILDING.page
@@ -199,13 +265,15 @@ class DataPanel(Viewer):
         self._body.loading = True
 
         def work() -> None:
+            if generation != self._generation:
+                return  # superseded while queued: the newer refresh does the work
             content = compute_panel(self._title, self._load, self._render, self._timeout_s)
             try:
                 doc.add_next_tick_callback(lambda: self._apply(generation, content))
             except Exception:  # the session is gone
                 pass
 
-        _REFRESH_POOL.submit(work)
+        _session_loads(doc).submit(self._priority, work)
 
     def _apply(self, generation: int, content: Any) -> None:
         if generation != self._generation:

@@ -16,6 +16,7 @@ from panel.viewable import Viewer
 from components.drilldown_views import Breadcrumb, JobsView, RunDetailView, RunsView, TeamsView
 from components.feedback import (
     PANE_CSS,
+    PRIMARY,
     DataPanel,
     building_page,
     coming_soon,
@@ -87,6 +88,7 @@ class OverviewView(Viewer):
             watch=("as_of", "window_days", "start_date", "end_date", "workspace_id", "team"),
             active=lambda: state.page == "overview",
             css_class="overview-kpis",
+            priority=PRIMARY,
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:

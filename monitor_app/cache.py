@@ -4,7 +4,9 @@ Keys are ``(identity cache key, function name, filters, extra arguments)``. The 
 ``"shared"`` when queries run with the app's own credentials and ``"user:<id>"`` when they run with a
 user's token (see ``monitor_app.identity``), so a result computed with one user's permissions is never
 served to another user. Entries expire after ``ttl_s`` seconds; the cache holds at most ``max_entries``
-results (oldest evicted first). Concurrent callers of the same key may compute it twice; that is fine.
+results (oldest evicted first). Concurrent callers of the same key share one computation: the first
+computes, the others wait for its result (and compute themselves if it fails or takes over
+``INFLIGHT_WAIT_S``), so panels and the server's warm-up asking for the same result run one query.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ T = TypeVar("T")
 DEFAULT_TTL_S = 300.0
 # Drill-down results are small (hundreds of rows); a few hundred of them fit easily in memory.
 DEFAULT_MAX_ENTRIES = 512
+# A caller waits at most this long for another caller computing the same key, then computes itself.
+INFLIGHT_WAIT_S = 60.0
 
 
 def _freeze(value: Any) -> Hashable:
@@ -50,6 +54,7 @@ class ResultCache:
         self._clock = clock
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[Hashable, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
@@ -62,20 +67,37 @@ class ResultCache:
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Return the cached value of ``key`` or compute, store and return it (errors are not cached)."""
-        now = self._clock()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and now - hit[0] < self.ttl_s:
+        waited = False
+        while True:
+            now = self._clock()
+            with self._lock:
+                hit = self._entries.get(key)
+                if hit is not None and now - hit[0] < self.ttl_s:
+                    self._entries.move_to_end(key)
+                    self.hits += 1
+                    return hit[1]
+                running = self._inflight.get(key)
+                if running is None or waited:
+                    self.misses += 1
+                    mine = threading.Event()
+                    if running is None:
+                        self._inflight[key] = mine
+                    break
+            # Another caller is computing this key: wait for it, then read its result (once).
+            running.wait(INFLIGHT_WAIT_S)
+            waited = True
+        try:
+            value = compute()
+            with self._lock:
+                self._entries[key] = (self._clock(), value)
                 self._entries.move_to_end(key)
-                self.hits += 1
-                return hit[1]
-            self.misses += 1
-        value = compute()
-        with self._lock:
-            self._entries[key] = (self._clock(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._inflight.get(key) is mine:
+                    del self._inflight[key]
+            mine.set()
         return value
 
     def call(
