@@ -26,7 +26,9 @@ from tests.ui.helpers import (  # noqa: E402
 
 pytestmark = pytest.mark.ui
 
-SETTLE_MS = 400
+# Panel applies a widget's change and runs a click's handler in separate worker threads, so a click sent
+# right after typing can be handled first. 400 ms proved too short under CI load; a person is slower still.
+SETTLE_MS = 1200
 
 
 def enter(page, field, text: str) -> None:
