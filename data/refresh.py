@@ -66,8 +66,14 @@ SCOPE_TABLES = ("refresh_scope_runs", "refresh_scope_task_runs", "refresh_scope_
 # time than uncapped.
 REFRESH_MEMORY_LIMIT = "1.6GB"
 
+# Per-run facts that the metrics would otherwise recompute on every call (duration and DBU baselines,
+# retry attempts, apportioned task costs). They are window computations over the whole history, so both a
+# full and an incremental refresh rebuild them in full, after the relations they read. None of them
+# depends on team attribution: a team rule change rebuilds job_teams only.
+DERIVED = ("run_health", "run_spend")
+
 # Relations reported (row counts) and logged in monitor.refresh_log, in build order.
-RELATIONS = ("jobs", "job_tasks", "job_teams", "job_runs", "task_runs", "run_costs", "job_daily")
+RELATIONS = ("jobs", "job_tasks", "job_teams", "job_runs", "task_runs", "run_costs", "job_daily", *DERIVED)
 
 
 @functools.cache
@@ -175,6 +181,9 @@ def _refresh(
         for table in SCOPE_TABLES:
             _run(engine, f"DROP TABLE IF EXISTS monitor.{table}")
 
+    for relation in DERIVED:
+        with _step(report, relation):
+            _create(engine, relation, params)
     with _step(report, "job_teams"):
         rebuild_job_teams(engine, settings.team_tag_keys, settings.team_rules)
     engine.execute_script(

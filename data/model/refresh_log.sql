@@ -18,4 +18,6 @@ FROM (
   UNION ALL SELECT 'task_runs', COUNT(*) FROM monitor.task_runs
   UNION ALL SELECT 'run_costs', COUNT(*) FROM monitor.run_costs
   UNION ALL SELECT 'job_daily', COUNT(*) FROM monitor.job_daily
+  UNION ALL SELECT 'run_health', COUNT(*) FROM monitor.run_health
+  UNION ALL SELECT 'run_spend', COUNT(*) FROM monitor.run_spend
 ) AS counts;

@@ -40,6 +40,8 @@ KEYS = {
     "task_runs": "workspace_id, task_run_id",
     "run_costs": "workspace_id, run_id",
     "job_daily": "workspace_id, job_id, run_date",
+    "run_health": "workspace_id, run_id",
+    "run_spend": "workspace_id, run_id",
 }
 
 
@@ -123,6 +125,8 @@ def test_refresh_returns_and_logs_row_counts(workspace: DuckDBEngine) -> None:
         "task_runs": 7,
         "run_costs": 7,
         "job_daily": 7,
+        "run_health": 7,
+        "run_spend": 7,
     }
     log = workspace.execute("SELECT mode, since, table_name, row_count FROM monitor.refresh_log")
     assert dict(zip(log["table_name"], log["row_count"], strict=True)) == counts
