@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from monitor_app.filters import ROW_LIMIT
 from monitor_app.settings import Settings, SettingsError, load_settings
 
 
@@ -136,7 +137,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _require_db(settings)
     now = datetime.fromisoformat(args.now) if args.now else None
-    filters = Filters(window_days=args.window, team=args.team, job_id=args.job, now=now)
+    filters = Filters(
+        window_days=args.window, team=args.team, job_id=args.job, now=now, row_limit=args.limit or None
+    )
     overrides = _thresholds(args.threshold or [])
     engine = open_engine(settings, read_only=not settings.uses_warehouse)
     try:
@@ -217,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--job", help="only this job id")
     p.add_argument("--now", help="end of the window, ISO time in UTC (default: now)")
     p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=ROW_LIMIT,
+        metavar="ROWS",
+        help=f"most rows of a per-run or per-task metric (default {ROW_LIMIT:,}; 0: all rows)",
+    )
     p.add_argument(
         "--threshold",
         action="append",

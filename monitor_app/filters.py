@@ -5,7 +5,10 @@ header shown in views and reports (datasette's human_clause). Every .sql file th
 parameter names:
 
 - ``:start_time`` / ``:end_time`` (TIMESTAMP, UTC, end exclusive): the window;
-- ``:team`` (STRING or NULL: all teams), ``:workspace_id`` and ``:job_id`` (STRING or NULL: all).
+- ``:team`` (STRING or NULL: all teams), ``:workspace_id`` and ``:job_id`` (STRING or NULL: all);
+- ``:row_limit`` (BIGINT): the most rows a per-run or per-task metric returns (newest or costliest first,
+  as the metric documents). A month of a large workspace is 400,000+ runs: more than a table can show
+  and more than pandas receives in the time a click allows. ``row_limit=None`` returns every row.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 WINDOWS = (7, 30, 90)
+
+# Default cap on the rows of a per-run / per-task metric (see the module docstring).
+ROW_LIMIT = 10_000
+# What ``row_limit=None`` binds: LIMIT takes a number on both engines, the largest BIGINT means no cap.
+NO_ROW_LIMIT = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -28,8 +36,11 @@ class Filters:
     workspace_id: str | None = None
     job_id: str | None = None
     now: datetime | None = None
+    row_limit: int | None = ROW_LIMIT
 
     def __post_init__(self) -> None:
+        if self.row_limit is not None and self.row_limit <= 0:
+            raise ValueError(f"row limit must be a positive number of rows, got {self.row_limit}")
         if self.window_days <= 0:
             raise ValueError(f"window must be a positive number of days, got {self.window_days}")
         if (self.start_date is None) != (self.end_date is None):
@@ -61,6 +72,7 @@ class Filters:
             "team": self.team,
             "workspace_id": self.workspace_id,
             "job_id": self.job_id,
+            "row_limit": NO_ROW_LIMIT if self.row_limit is None else self.row_limit,
         }
 
     def with_(self, **changes: Any) -> Filters:

@@ -102,3 +102,13 @@ def test_unknown_metric_is_a_usage_error(db, capsys):
     code, _, err = run(capsys, "no_such_metric", "--db", str(db))
     assert code == 2
     assert err.startswith("unknown metric 'no_such_metric'; known: ")
+
+
+def test_filters_bind_the_row_limit_and_none_means_every_row() -> None:
+    from monitor_app.filters import NO_ROW_LIMIT, ROW_LIMIT, Filters
+
+    assert Filters().to_params()["row_limit"] == ROW_LIMIT == 10_000
+    assert Filters(row_limit=25).to_params()["row_limit"] == 25
+    assert Filters(row_limit=None).to_params()["row_limit"] == NO_ROW_LIMIT
+    with pytest.raises(ValueError, match="row limit must be a positive number of rows, got -1"):
+        Filters(row_limit=-1)
