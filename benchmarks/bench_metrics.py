@@ -91,12 +91,12 @@ def timed(fn: Any, repeat: int) -> dict[str, Any]:
 
 
 def state_store(size: str, db: Path, out: Path) -> Path:
-    """benchmarks/out/state_<size>.duckdb with the manifest's SLA targets (seeded once; re-runs keep it)."""
+    """state_<db name>.duckdb beside the db, with the manifest's SLA targets (seeded once; re-runs keep it)."""
     from data.engines import DuckDBEngine
     from data.state_store import StateStore
     from monitor_app.sla_targets import SlaTargetError, get_sla_targets, set_sla_target
 
-    path = out / f"state_{size}.duckdb"
+    path = db.parent / f"state_{db.stem}.duckdb"
     manifest = json.loads((out / f"{size}.manifest.json").read_text())
     store = StateStore.embedded(path)
     engine = DuckDBEngine(db, read_only=True)
@@ -270,10 +270,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--skip-overview", action="store_true")
     parser.add_argument("--only", nargs="*", help="time only these metrics (names as in the table)")
+    parser.add_argument("--db", type=Path, help="workspace file (default benchmarks/out/<size>.duckdb)")
     args = parser.parse_args()
     if args.repeat < 5:
         parser.error("--repeat must be at least 5")
-    db = args.out / f"{args.size}.duckdb"
+    db = args.db or args.out / f"{args.size}.duckdb"
     if not db.exists():
         sys.exit(f"{db} does not exist: run python benchmarks/bench_data.py --size {args.size} first")
     load_before = load_average()
