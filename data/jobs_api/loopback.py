@@ -26,16 +26,12 @@ Faults (``inject``) make the next matching requests misbehave; see ``FAULT_KINDS
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import logging
-import math
 import threading
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -45,6 +41,21 @@ import pandas as pd
 
 from data.engines import DuckDBEngine, Engine
 from data.jobs_api.states import TRIGGER_TYPES, api_run_state
+from data.jobs_api.wire import (
+    ApiError,
+    bool_param,
+    epoch_ms,
+    id_param,
+    int_param,
+    job_payload,
+    minimal_settings,
+    ms_param,
+    page_offset,
+    page_token,
+    sql_value,
+    wire_id,
+)
+from data.sql_files import sql_beside
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +85,9 @@ FAULT_KINDS: dict[str, frozenset[str]] = {
 
 _PUBLIC_PATHS = frozenset({"/.well-known/databricks-config"})
 
-# The queries stay here rather than in .sql files: demo.job_settings exists only in simulated workspaces,
-# and tests/test_sql_files.py runs every .sql file of the project on a plain workspace.
+# These two queries stay here rather than in .sql files (the others are loopback_*.sql beside this module):
+# demo.job_settings exists only in simulated workspaces, and tests/test_sql_files.py runs every .sql file of
+# the project on a plain workspace.
 # The catalog is looked up and written into the settings query: a database file named demo.duckdb makes
 # the two-part name demo.job_settings ambiguous (catalog "demo" or schema "demo") on DuckDB.
 _FIND_SETTINGS_SQL = """
@@ -87,91 +99,6 @@ ORDER BY table_catalog
 _SETTINGS_SQL = """
 SELECT job_id, settings_json FROM `{catalog}`.demo.job_settings WHERE workspace_id = :workspace_id
 """
-
-_JOBS_SQL = """
-WITH versions AS (
-  SELECT *,
-    ROW_NUMBER() OVER (PARTITION BY job_id ORDER BY change_time DESC) AS version_rank,
-    MIN(change_time) OVER (PARTITION BY job_id) AS first_change_time
-  FROM system.lakeflow.jobs
-  WHERE workspace_id = :workspace_id
-)
-SELECT job_id, name, description, tags, creator_user_name, run_as_user_name, delete_time,
-  COALESCE(create_time, first_change_time) AS created_time,
-  `trigger`.schedule.quartz_cron_expression AS schedule_cron,
-  `trigger`.schedule.timezone_id AS schedule_timezone,
-  `trigger`.periodic.`interval` AS periodic_interval,
-  `trigger`.periodic.units AS periodic_units,
-  `trigger`.continuous.enabled AS continuous_enabled,
-  `trigger`.file_arrival.url AS file_arrival_url,
-  paused, timeout_seconds, health_rules
-FROM versions
-WHERE version_rank = 1
-"""
-
-_TASKS_SQL = """
-WITH versions AS (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY job_id, task_key ORDER BY change_time DESC) AS version_rank
-  FROM system.lakeflow.job_tasks
-  WHERE workspace_id = :workspace_id
-)
-SELECT job_id, task_key, depends_on_keys, timeout_seconds
-FROM versions
-WHERE version_rank = 1 AND delete_time IS NULL
-ORDER BY job_id, task_key
-"""
-
-_RUNS_SQL = """
-WITH slices AS (
-  SELECT * FROM system.lakeflow.job_run_timeline WHERE workspace_id = :workspace_id
-),
-runs AS (
-  SELECT job_id, run_id,
-    MIN(period_start_time) AS start_time,
-    COUNT(result_state) AS terminal_rows,
-    MIN_BY(run_name, period_start_time) AS run_name,
-    MIN_BY(trigger_type, period_start_time) AS trigger_type,
-    MIN_BY(run_type, period_start_time) AS run_type
-  FROM slices
-  GROUP BY job_id, run_id
-),
-terminal AS (
-  SELECT run_id, result_state, termination_code, termination_type, period_end_time AS end_time,
-    queue_duration_seconds, setup_duration_seconds, execution_duration_seconds, cleanup_duration_seconds,
-    run_duration_seconds,
-    ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY period_end_time DESC) AS terminal_rank
-  FROM slices
-  WHERE result_state IS NOT NULL
-)
-SELECT r.job_id, r.run_id, r.run_name, r.trigger_type, r.run_type, r.start_time, r.terminal_rows,
-  t.end_time, t.result_state, t.termination_code, t.termination_type, t.queue_duration_seconds,
-  t.setup_duration_seconds, t.execution_duration_seconds, t.cleanup_duration_seconds, t.run_duration_seconds
-FROM runs AS r
-LEFT JOIN terminal AS t ON t.run_id = r.run_id AND t.terminal_rank = 1
-WHERE (CAST(:job_id AS STRING) IS NULL OR r.job_id = :job_id)
-  AND (CAST(:run_id AS STRING) IS NULL OR r.run_id = :run_id)
-  AND (CAST(:active AS BOOLEAN) IS NULL OR (r.terminal_rows = 0) = :active)
-  AND (CAST(:start_from AS TIMESTAMP) IS NULL OR r.start_time >= :start_from)
-  AND (CAST(:start_to AS TIMESTAMP) IS NULL OR r.start_time <= :start_to)
-ORDER BY r.start_time DESC, r.run_id DESC
-LIMIT :row_limit OFFSET :row_offset
-"""
-
-_TASK_RUNS_SQL = """
-SELECT run_id, task_key, period_start_time, period_end_time, result_state, termination_code
-FROM system.lakeflow.job_task_run_timeline
-WHERE workspace_id = :workspace_id AND job_run_id = :job_run_id
-ORDER BY period_start_time, run_id
-"""
-
-
-class _ApiError(Exception):
-    """An error answer: HTTP status plus the API's error_code and message."""
-
-    def __init__(self, status: int, error_code: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.error_code, self.message = status, error_code, message
-        self.headers = headers or {}
 
 
 @dataclass
@@ -327,9 +254,9 @@ class LoopbackJobsApi:
         if self._token is None:
             return
         if not header:
-            raise _ApiError(401, "401", "Credential was not sent or was of an unsupported type for this API.")
+            raise ApiError(401, "401", "Credential was not sent or was of an unsupported type for this API.")
         if header != f"Bearer {self._token}":
-            raise _ApiError(401, "401", "Invalid access token.")
+            raise ApiError(401, "401", "Invalid access token.")
 
     # -- data ----------------------------------------------------------------------------------------------
 
@@ -346,31 +273,31 @@ class LoopbackJobsApi:
             for row in self._query(_SETTINGS_SQL.format(catalog=catalog)).itertuples(index=False):
                 settings_json[str(row.job_id)] = row.settings_json
         tasks: dict[str, list[dict[str, Any]]] = {}
-        for row in self._query(_TASKS_SQL).itertuples(index=False):
+        for row in self._query(sql_beside(__file__, "loopback_tasks")).itertuples(index=False):
             task: dict[str, Any] = {"task_key": row.task_key}
-            deps = _value(row.depends_on_keys)
+            deps = sql_value(row.depends_on_keys)
             if deps is not None and len(deps):
                 task["depends_on"] = [{"task_key": k} for k in deps]
-            if _value(row.timeout_seconds) is not None:
+            if sql_value(row.timeout_seconds) is not None:
                 task["timeout_seconds"] = int(row.timeout_seconds)
             tasks.setdefault(str(row.job_id), []).append(task)
 
         jobs: dict[str, dict[str, Any] | None] = {}
         deleted: set[str] = set()
-        for row in self._query(_JOBS_SQL).to_dict("records"):
+        for row in self._query(sql_beside(__file__, "loopback_jobs")).to_dict("records"):
             job_id = str(row["job_id"])
-            if _value(row["delete_time"]) is not None:
+            if sql_value(row["delete_time"]) is not None:
                 deleted.add(job_id)
                 continue
             settings = (
                 json.loads(settings_json[job_id])
                 if job_id in settings_json
-                else _minimal_settings(row, tasks.get(job_id, []))
+                else minimal_settings(row, tasks.get(job_id, []))
             )
-            jobs[job_id] = _job(job_id, settings, row)
+            jobs[job_id] = job_payload(job_id, settings, row)
         for job_id, text in settings_json.items():
             if job_id not in jobs and job_id not in deleted:
-                jobs[job_id] = _job(job_id, json.loads(text), {})
+                jobs[job_id] = job_payload(job_id, json.loads(text), {})
         out = [job for job in jobs.values() if job is not None]
         out.sort(key=lambda j: (j.get("created_time") or 0, j["job_id"]), reverse=True)
         return out
@@ -387,7 +314,7 @@ class LoopbackJobsApi:
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         frame = self._query(
-            _RUNS_SQL,
+            sql_beside(__file__, "loopback_runs"),
             job_id=job_id,
             run_id=run_id,
             active=active,
@@ -399,18 +326,18 @@ class LoopbackJobsApi:
         return [self._run(row) for row in frame.to_dict("records")]
 
     def _run(self, row: dict[str, Any]) -> dict[str, Any]:
-        job_id, run_id = _wire_id(row["job_id"]), _wire_id(row["run_id"])
-        trigger = _value(row["trigger_type"])
+        job_id, run_id = wire_id(row["job_id"]), wire_id(row["run_id"])
+        trigger = sql_value(row["trigger_type"])
         run: dict[str, Any] = {
             "job_id": job_id,
             "run_id": run_id,
             "number_in_job": run_id,
             "original_attempt_run_id": run_id,
             "attempt_number": 0,
-            "run_name": _value(row["run_name"]) or "",
-            "run_type": _value(row["run_type"]) or "JOB_RUN",
+            "run_name": sql_value(row["run_name"]) or "",
+            "run_type": sql_value(row["run_type"]) or "JOB_RUN",
             "format": "MULTI_TASK",
-            "start_time": _epoch_ms(row["start_time"]),
+            "start_time": epoch_ms(row["start_time"]),
             "run_page_url": f"{self.base_url}/?o={self.workspace_id}#job/{job_id}/run/{run_id}",
         }
         if trigger:
@@ -425,7 +352,7 @@ class LoopbackJobsApi:
             run["status"] = {"state": "RUNNING"}
             return run
         mapped = api_run_state(str(row["result_state"]))
-        end_ms = _epoch_ms(row["end_time"])
+        end_ms = epoch_ms(row["end_time"])
         run["end_time"] = end_ms
         run["state"] = {
             "life_cycle_state": mapped.life_cycle_state,
@@ -436,12 +363,12 @@ class LoopbackJobsApi:
         run["status"] = {
             "state": "TERMINATED",
             "termination_details": {
-                "code": _value(row["termination_code"]) or mapped.termination_code,
-                "type": _value(row["termination_type"]) or mapped.termination_type,
+                "code": sql_value(row["termination_code"]) or mapped.termination_code,
+                "type": sql_value(row["termination_type"]) or mapped.termination_type,
                 "message": "",
             },
         }
-        seconds = _value(row["run_duration_seconds"])
+        seconds = sql_value(row["run_duration_seconds"])
         run["run_duration"] = (
             int(seconds * 1000) if seconds is not None else max(0, end_ms - run["start_time"])
         )
@@ -451,23 +378,25 @@ class LoopbackJobsApi:
             ("execution_duration", "execution_duration_seconds"),
             ("cleanup_duration", "cleanup_duration_seconds"),
         ):
-            seconds = _value(row[column])
+            seconds = sql_value(row[column])
             run[api_name] = int(seconds * 1000) if seconds is not None else 0
         return run
 
     def _task_runs(self, job_run_id: str) -> list[dict[str, Any]]:
         """Task runs of one job run: slices collapsed per task run_id, retries numbered per task_key."""
         grouped: dict[str, dict[str, Any]] = {}
-        for row in self._query(_TASK_RUNS_SQL, job_run_id=job_run_id).to_dict("records"):
+        for row in self._query(sql_beside(__file__, "loopback_task_runs"), job_run_id=job_run_id).to_dict(
+            "records"
+        ):
             task = grouped.setdefault(
                 str(row["run_id"]),
-                {"run_id": _wire_id(row["run_id"]), "task_key": row["task_key"], "start_time": None},
+                {"run_id": wire_id(row["run_id"]), "task_key": row["task_key"], "start_time": None},
             )
             if task["start_time"] is None:
-                task["start_time"] = _epoch_ms(row["period_start_time"])
-            if _value(row["result_state"]) is not None:
+                task["start_time"] = epoch_ms(row["period_start_time"])
+            if sql_value(row["result_state"]) is not None:
                 mapped = api_run_state(str(row["result_state"]))
-                task["end_time"] = _epoch_ms(row["period_end_time"])
+                task["end_time"] = epoch_ms(row["period_end_time"])
                 task["state"] = {
                     "life_cycle_state": mapped.life_cycle_state,
                     "result_state": mapped.result_state,
@@ -475,7 +404,7 @@ class LoopbackJobsApi:
                 task["status"] = {
                     "state": "TERMINATED",
                     "termination_details": {
-                        "code": _value(row["termination_code"]) or mapped.termination_code
+                        "code": sql_value(row["termination_code"]) or mapped.termination_code
                     },
                 }
         attempts: dict[str, int] = {}
@@ -502,13 +431,13 @@ class LoopbackJobsApi:
         }
         handler = handlers.get(path.rstrip("/"))
         if handler is None:
-            raise _ApiError(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET {path}'")
+            raise ApiError(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET {path}'")
         return handler(query)
 
     def _jobs_list(self, query: dict[str, str]) -> dict[str, Any]:
-        limit = _int_param(query, "limit", JOBS_PAGE_DEFAULT, 1, JOBS_PAGE_MAX)
-        offset = _page_offset(query)
-        expand = _bool_param(query, "expand_tasks")
+        limit = int_param(query, "limit", JOBS_PAGE_DEFAULT, 1, JOBS_PAGE_MAX)
+        offset = page_offset(query)
+        expand = bool_param(query, "expand_tasks")
         jobs = self._jobs()
         if query.get("name"):
             wanted = query["name"].casefold()
@@ -526,56 +455,56 @@ class LoopbackJobsApi:
             items.append(item)
         out: dict[str, Any] = {"jobs": items} if items else {}
         if offset + limit < len(jobs):
-            out["next_page_token"] = _page_token(offset + limit)
+            out["next_page_token"] = page_token(offset + limit)
         if offset > 0:
-            out["prev_page_token"] = _page_token(max(0, offset - limit))
+            out["prev_page_token"] = page_token(max(0, offset - limit))
         out["has_more"] = "next_page_token" in out
         return out
 
     def _jobs_get(self, query: dict[str, str]) -> dict[str, Any]:
-        job_id = _id_param(query, "job_id")
+        job_id = id_param(query, "job_id")
         for job in self._jobs():
             if job["job_id"] == job_id:
                 return job
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"Job {job_id} does not exist.")
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Job {job_id} does not exist.")
 
     def _runs_list(self, query: dict[str, str]) -> dict[str, Any]:
-        limit = _int_param(query, "limit", RUNS_PAGE_DEFAULT, 0, RUNS_PAGE_MAX) or RUNS_PAGE_MAX
-        offset = _page_offset(query)
-        active_only = _bool_param(query, "active_only")
-        completed_only = _bool_param(query, "completed_only")
+        limit = int_param(query, "limit", RUNS_PAGE_DEFAULT, 0, RUNS_PAGE_MAX) or RUNS_PAGE_MAX
+        offset = page_offset(query)
+        active_only = bool_param(query, "active_only")
+        completed_only = bool_param(query, "completed_only")
         if active_only and completed_only:
-            raise _ApiError(
+            raise ApiError(
                 400, "INVALID_PARAMETER_VALUE", "active_only and completed_only cannot both be true"
             )
         active = True if active_only else False if completed_only else None
-        job_id = str(_id_param(query, "job_id")) if query.get("job_id") else None
+        job_id = str(id_param(query, "job_id")) if query.get("job_id") else None
         runs = self._runs(
             job_id=job_id,
             active=active,
-            start_from=_ms_param(query, "start_time_from"),
-            start_to=_ms_param(query, "start_time_to"),
+            start_from=ms_param(query, "start_time_from"),
+            start_to=ms_param(query, "start_time_to"),
             limit=limit + 1,  # one more than a page tells whether there is a next page
             offset=offset,
         )
         page = runs[:limit]
-        if _bool_param(query, "expand_tasks"):
+        if bool_param(query, "expand_tasks"):
             for run in page:
                 run["tasks"] = self._task_runs(str(run["run_id"]))
                 run["has_more"] = False
         out: dict[str, Any] = {"runs": page} if page else {}
         if len(runs) > limit:
-            out["next_page_token"] = _page_token(offset + limit)
+            out["next_page_token"] = page_token(offset + limit)
         if offset > 0:
-            out["prev_page_token"] = _page_token(max(0, offset - limit))
+            out["prev_page_token"] = page_token(max(0, offset - limit))
         out["has_more"] = "next_page_token" in out
         return out
 
     def _runs_get(self, query: dict[str, str]) -> dict[str, Any]:
-        run_id = _id_param(query, "run_id")
+        run_id = id_param(query, "run_id")
         runs = self._runs(run_id=str(run_id), limit=1)
         if not runs:
-            raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"Run {run_id} does not exist.")
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Run {run_id} does not exist.")
         run = runs[0]
         run["tasks"] = self._task_runs(str(run_id))
         return run
@@ -620,14 +549,14 @@ def _make_handler(api: LoopbackJobsApi) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.kind in ("rate_limit", "unavailable"):
                     retry_after = str(int(fault.options.get("retry_after", 1)))
                     if fault.kind == "rate_limit":
-                        raise _ApiError(
+                        raise ApiError(
                             429, "REQUEST_LIMIT_EXCEEDED", "Too many requests.", {"Retry-After": retry_after}
                         )
-                    raise _ApiError(
+                    raise ApiError(
                         503, "TEMPORARILY_UNAVAILABLE", "Service unavailable.", {"Retry-After": retry_after}
                     )
                 if fault is not None and fault.kind == "server_error":
-                    raise _ApiError(
+                    raise ApiError(
                         500, "INTERNAL_ERROR", str(fault.options.get("message", "Internal error."))
                     )
                 if path not in _PUBLIC_PATHS:
@@ -643,7 +572,7 @@ def _make_handler(api: LoopbackJobsApi) -> type[BaseHTTPRequestHandler]:
                     return
                 api._record("GET", path, query, 200)
                 self._send(200, payload)
-            except _ApiError as err:
+            except ApiError as err:
                 api._record("GET", path, query, err.status)
                 self._send(err.status, {"error_code": err.error_code, "message": err.message}, err.headers)
             except (BrokenPipeError, ConnectionResetError):
@@ -692,148 +621,6 @@ def _shorten_page(payload: dict[str, Any]) -> bool:
     if key is None or len(payload[key]) < 2:
         return False
     payload[key] = payload[key][: len(payload[key]) // 2]
-    payload["next_page_token"] = _page_token(0, expired=True)
+    payload["next_page_token"] = page_token(0, expired=True)
     payload["has_more"] = True
     return True
-
-
-# -- wire values ----------------------------------------------------------------------------------------------
-
-
-def _value(v: Any) -> Any:
-    """None for SQL NULL as pandas spells it (None, NaN, NaT, NA); anything else unchanged."""
-    if v is None or v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
-
-
-def _epoch_ms(v: Any) -> int | None:
-    v = _value(v)
-    if v is None:
-        return None
-    ts = pd.Timestamp(v)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")
-    return round(ts.timestamp() * 1000)
-
-
-def _wire_id(v: Any) -> int:
-    """System tables hold ids as strings; the API sends int64."""
-    return int(str(v))
-
-
-def _job(job_id: str, settings: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        wire_id = _wire_id(job_id)
-    except ValueError:
-        logger.warning("loopback Jobs API: job_id %r is not an integer; job left out", job_id)
-        return None
-    job: dict[str, Any] = {"job_id": wire_id, "settings": settings}
-    for key in ("creator_user_name", "run_as_user_name"):
-        if _value(row.get(key)) is not None:
-            job[key] = row[key]
-    created = _epoch_ms(row.get("created_time"))
-    if created is not None:
-        job["created_time"] = created
-    return job
-
-
-def _minimal_settings(row: dict[str, Any], tasks: list[dict[str, Any]]) -> dict[str, Any]:
-    """JobSettings rebuilt from the latest system.lakeflow.jobs row when no settings JSON is stored."""
-    paused = _value(row.get("paused"))
-    pause_status = "PAUSED" if paused else "UNPAUSED"
-    settings: dict[str, Any] = {
-        "name": _value(row.get("name")) or "",
-        "format": "MULTI_TASK",
-        "max_concurrent_runs": 1,
-        "timeout_seconds": int(_value(row.get("timeout_seconds")) or 0),
-        "email_notifications": {},
-    }
-    if _value(row.get("description")):
-        settings["description"] = row["description"]
-    tags = _value(row.get("tags"))
-    if tags:
-        settings["tags"] = dict(tags)
-    if _value(row.get("schedule_cron")):
-        settings["schedule"] = {
-            "quartz_cron_expression": row["schedule_cron"],
-            "timezone_id": _value(row.get("schedule_timezone")) or "UTC",
-            "pause_status": pause_status,
-        }
-    elif _value(row.get("periodic_interval")) is not None:
-        periodic = {
-            "interval": int(row["periodic_interval"]),
-            "unit": _value(row.get("periodic_units")) or "HOURS",
-        }
-        settings["trigger"] = {"periodic": periodic, "pause_status": pause_status}
-    elif _value(row.get("file_arrival_url")):
-        settings["trigger"] = {"file_arrival": {"url": row["file_arrival_url"]}, "pause_status": pause_status}
-    elif _value(row.get("continuous_enabled")):
-        settings["continuous"] = {"pause_status": pause_status}
-    rules = _value(row.get("health_rules"))
-    if rules is not None and len(rules):
-        settings["health"] = {
-            "rules": [{"metric": r["metric"], "op": r["operator"], "value": int(r["value"])} for r in rules]
-        }
-    if tasks:
-        settings["tasks"] = tasks
-    return settings
-
-
-def _int_param(query: dict[str, str], name: str, default: int, low: int, high: int) -> int:
-    if name not in query or query[name] == "":
-        return default
-    try:
-        value = int(query[name])
-    except ValueError:
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid {name}: {query[name]!r}") from None
-    if not low <= value <= high:
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"The {name} must be between {low} and {high}")
-    return value
-
-
-def _id_param(query: dict[str, str], name: str) -> int:
-    if not query.get(name):
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"Missing required field: {name}")
-    try:
-        return int(query[name])
-    except ValueError:
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid {name}: {query[name]!r}") from None
-
-
-def _bool_param(query: dict[str, str], name: str) -> bool:
-    return query.get(name, "").lower() == "true"
-
-
-def _ms_param(query: dict[str, str], name: str) -> datetime | None:
-    if not query.get(name):
-        return None
-    try:
-        return datetime.fromtimestamp(int(query[name]) / 1000, tz=UTC)
-    except (ValueError, OverflowError):
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid {name}: {query[name]!r}") from None
-
-
-def _page_token(offset: int, expired: bool = False) -> str:
-    state = {"offset": offset, "issued": int(time.time())}
-    if expired:
-        state["expired"] = 1
-    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
-
-
-def _page_offset(query: dict[str, str]) -> int:
-    token = query.get("page_token")
-    if not token:
-        return 0
-    try:
-        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset = int(state["offset"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise _ApiError(400, "INVALID_PARAMETER_VALUE", "Invalid page token.") from None
-    if state.get("expired"):
-        raise _ApiError(
-            400, "INVALID_PARAMETER_VALUE", "The page token has expired; list again from the start."
-        )
-    return offset
