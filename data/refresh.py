@@ -29,6 +29,7 @@ from typing import Any
 import sqlglot
 
 from data.attribution import rebuild_job_teams
+from data.baselines import DERIVED_PARAMS
 from data.engines import Engine, QueryError
 
 MODEL_DIR = Path(__file__).parent / "model"
@@ -70,7 +71,7 @@ REFRESH_MEMORY_LIMIT = "1.6GB"
 # retry attempts, apportioned task costs). They are window computations over the whole history, so both a
 # full and an incremental refresh rebuild them in full, after the relations they read. None of them
 # depends on team attribution: a team rule change rebuilds job_teams only.
-DERIVED = ("run_health", "run_spend")
+DERIVED = ("run_health", "run_spend", "task_spend")
 
 # Relations reported (row counts) and logged in monitor.refresh_log, in build order.
 RELATIONS = ("jobs", "job_tasks", "job_teams", "job_runs", "task_runs", "run_costs", "job_daily", *DERIVED)
@@ -183,7 +184,7 @@ def _refresh(
 
     for relation in DERIVED:
         with _step(report, relation):
-            _create(engine, relation, params)
+            _create(engine, relation, {**params, **DERIVED_PARAMS})
     with _step(report, "job_teams"):
         rebuild_job_teams(engine, settings.team_tag_keys, settings.team_rules)
     engine.execute_script(

@@ -1,2 +1,313 @@
--- monitor.run_health: placeholder, replaced by the per-run health facts (duration baselines, retries).
-SELECT r.workspace_id, r.job_id, r.run_id FROM monitor.job_runs AS r
+-- monitor.run_health: per-run health facts, one row per job run (monitor.job_runs), so that the health
+-- metrics (monitor_app/analytics/health.py) filter one table by time instead of recomputing retries,
+-- streaks and duration baselines on every call. Rebuilt in full on every refresh (the baselines are window
+-- computations over the whole history). Team attribution is not read here: teams are joined at query
+-- time, so a team-rule change applies to history at once. Stored in start_time order: a window filter on
+-- start_time reads only the row groups of the window (DuckDB zonemaps).
+--
+-- Retries (as health_retries.sql defines them): task_retries = task runs with attempt_number > 0; a task
+-- attempt is superseded when a later attempt of the same task_key ran in the same job run (a task retry
+-- or a repair re-ran it); wasted_share = task-seconds of superseded attempts / task-seconds of all
+-- attempts, falling back to repair_count / (repair_count + 1) for a repaired run without task seconds;
+-- retry_dbus / retry_cost_usd = the run's DBUs / list $ (as DOUBLE) x wasted_share.
+--
+-- Streaks (as health_consecutive_failures.sql defines them): the decided runs (final outcome success or
+-- failure) of a job ordered by (end_time, run_id). On a failure, failure_streak = the failures in a row
+-- ending with it, failing_since / streak_first_run_id = end time and id of the first of them;
+-- last_success_time = end time of the latest success before it (NULL: the job never succeeded before);
+-- next_decided_end_time = end time of the next decided run (NULL: none yet), so a query "as of" a time T
+-- finds each job's latest decided run as the one ending before T whose next one ends at or after T.
+--
+-- Duration baseline (as health_run_durations.sql computes it, with the DEFAULT thresholds of
+-- data/baselines.py bound as :duration_*): median and p90 of the job's clean successful runs started in
+-- the :duration_baseline_days days before the run (frames end 1 microsecond before its start: strictly
+-- earlier runs). Clean: a first pass compares each successful run with the plain median of the successful
+-- runs before it and drops those at or above +critical_pct or under fast_ratio of it. Same UTC weekday
+-- when at least min_same_weekday_runs clean runs exist, else all days; baseline_basis is NULL when the
+-- pool is empty. duration_status: not_evaluated (not a success) | insufficient_history | critical | warn |
+-- fast | ok. A frame over all runs with a NULL duration for the runs outside the pool gives every run
+-- (the pool's runs too) its baseline in one window pass per frame.
+-- Runs and jobs get integer keys: the window passes sort and partition on them instead of on strings.
+WITH job_keys AS (
+  SELECT j.workspace_id, j.job_id, ROW_NUMBER() OVER (ORDER BY j.workspace_id, j.job_id) AS job_key
+  FROM (SELECT DISTINCT workspace_id, job_id FROM monitor.job_runs) AS j
+),
+
+runs AS (
+  SELECT
+    r.workspace_id,
+    r.job_id,
+    r.run_id,
+    r.run_name,
+    r.start_time,
+    r.end_time,
+    r.outcome,
+    r.first_outcome,
+    r.termination_code,
+    r.duration_seconds,
+    COALESCE(r.repair_count, 0) AS repair_count,
+    k.job_key,
+    ROW_NUMBER() OVER (ORDER BY r.start_time, r.workspace_id, r.run_id) AS rk
+  FROM monitor.job_runs AS r
+  JOIN job_keys AS k ON k.workspace_id = r.workspace_id AND k.job_id = r.job_id
+),
+
+-- The narrow stream the window passes read: one row per run, the duration only on successful runs.
+stream AS (
+  SELECT
+    r.rk,
+    r.job_key,
+    r.run_id,
+    r.end_time,
+    r.outcome,
+    unix_micros(r.start_time) AS start_micros,
+    dayofweek(r.start_time) AS weekday,
+    CASE WHEN r.outcome = 'success' THEN r.duration_seconds END AS success_seconds
+  FROM runs AS r
+),
+
+-- Task attempts: only a (job run, task_key) with a retry has superseded attempts.
+retried_tasks AS (
+  SELECT workspace_id, job_run_id, task_key, MAX(attempt_number) AS last_attempt
+  FROM monitor.task_runs
+  WHERE is_retry
+  GROUP BY workspace_id, job_run_id, task_key
+),
+
+run_tasks AS (
+  SELECT
+    tr.workspace_id,
+    tr.job_run_id AS run_id,
+    COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries,
+    SUM(COALESCE(tr.duration_seconds, 0)) AS task_seconds,
+    SUM(CASE WHEN tr.attempt_number < rt.last_attempt THEN COALESCE(tr.duration_seconds, 0) ELSE 0 END)
+      AS wasted_seconds
+  FROM monitor.task_runs AS tr
+  LEFT JOIN retried_tasks AS rt
+    ON rt.workspace_id = tr.workspace_id AND rt.job_run_id = tr.job_run_id AND rt.task_key = tr.task_key
+  GROUP BY tr.workspace_id, tr.job_run_id
+),
+
+-- Streaks: decided runs in (end_time, run_id) order; a failure's streak is the failures since the latest
+-- success before it (successes_before numbers those stretches).
+decided AS (
+  SELECT
+    s.rk,
+    s.job_key,
+    s.run_id,
+    s.end_time,
+    s.outcome,
+    COUNT(CASE WHEN s.outcome = 'success' THEN 1 END) OVER ordered AS successes_before,
+    MAX(CASE WHEN s.outcome = 'success' THEN s.end_time END) OVER ordered AS last_success_time,
+    LEAD(s.end_time) OVER (PARTITION BY s.job_key ORDER BY s.end_time, s.run_id) AS next_decided_end_time
+  FROM stream AS s
+  WHERE s.outcome IN ('success', 'failure')
+  WINDOW ordered AS (
+    PARTITION BY s.job_key
+    ORDER BY s.end_time, s.run_id
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+  )
+),
+
+streaks AS (
+  SELECT
+    d.rk,
+    ROW_NUMBER() OVER stretch AS failure_streak,
+    FIRST_VALUE(d.end_time) OVER stretch AS failing_since,
+    FIRST_VALUE(d.run_id) OVER stretch AS streak_first_run_id
+  FROM decided AS d
+  WHERE d.outcome = 'failure'
+  WINDOW stretch AS (
+    PARTITION BY d.job_key, d.successes_before
+    ORDER BY d.end_time, d.run_id
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+  )
+),
+
+-- Duration baseline, first pass: the plain median of the successful runs before each run (the rows
+-- without success_seconds add nothing to a frame).
+first_pass AS (
+  SELECT
+    s.rk,
+    s.job_key,
+    s.start_micros,
+    s.weekday,
+    s.success_seconds,
+    percentile(s.success_seconds, 0.5) OVER prior AS raw_median,
+    COUNT(s.success_seconds) OVER prior AS raw_runs
+  FROM stream AS s
+  WINDOW prior AS (
+    PARTITION BY s.job_key
+    ORDER BY s.start_micros
+    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+  )
+),
+
+pooled AS (
+  SELECT
+    f.rk,
+    f.job_key,
+    f.start_micros,
+    f.weekday,
+    CASE
+      WHEN f.raw_runs = 0
+        OR f.raw_runs < :duration_min_baseline_runs
+        OR (
+          f.success_seconds < f.raw_median * (1 + :duration_critical_pct)
+          AND f.success_seconds >= f.raw_median * :duration_fast_ratio
+        )
+        THEN f.success_seconds
+    END AS pool_seconds
+  FROM first_pass AS f
+),
+
+-- A job with at most one run per UTC day has at most floor(baseline_days / 7) earlier runs on the same
+-- weekday in a frame: when that is under min_same_weekday_runs its runs always use all days, so the
+-- same-weekday pass reads only the jobs with several runs on some day.
+several_a_day AS (
+  SELECT DISTINCT d.job_key
+  FROM (
+    SELECT r.job_key
+    FROM runs AS r
+    GROUP BY r.job_key, CAST(r.start_time AS DATE)
+    HAVING COUNT(*) > 1 OR floor(:duration_baseline_days / 7) >= :duration_min_same_weekday_runs
+  ) AS d
+),
+
+same_weekday AS (
+  SELECT
+    p.rk,
+    p.job_key,
+    p.start_micros,
+    COUNT(p.pool_seconds) OVER prior AS weekday_runs,
+    percentile(p.pool_seconds, array(0.5, 0.9)) OVER prior AS weekday_quantiles
+  FROM pooled AS p
+  JOIN several_a_day AS j ON j.job_key = p.job_key
+  WINDOW prior AS (
+    PARTITION BY p.job_key, p.weekday
+    ORDER BY p.start_micros
+    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+  )
+),
+
+-- All days, for the runs of the other jobs: one window pass over their runs.
+all_days_window AS (
+  SELECT
+    p.rk,
+    COUNT(p.pool_seconds) OVER prior AS all_runs,
+    percentile(p.pool_seconds, array(0.5, 0.9)) OVER prior AS all_quantiles
+  FROM pooled AS p
+  LEFT JOIN several_a_day AS j ON j.job_key = p.job_key
+  WHERE j.job_key IS NULL
+  WINDOW prior AS (
+    PARTITION BY p.job_key
+    ORDER BY p.start_micros
+    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+  )
+),
+
+-- All days, for the few runs of several-a-day jobs without enough same-weekday runs: their frame's pool
+-- runs joined and aggregated (the same multiset as the window frame, so the same quantiles).
+all_days_joined AS (
+  SELECT
+    w.rk,
+    COUNT(p.pool_seconds) AS all_runs,
+    percentile(p.pool_seconds, array(0.5, 0.9)) AS all_quantiles
+  FROM same_weekday AS w
+  JOIN pooled AS p
+    ON p.job_key = w.job_key
+    AND p.start_micros >= w.start_micros - :duration_baseline_days * 86400000000
+    AND p.start_micros < w.start_micros
+  WHERE w.weekday_runs < :duration_min_same_weekday_runs AND p.pool_seconds IS NOT NULL
+  GROUP BY w.rk
+),
+
+baselines AS (
+  SELECT
+    p.rk,
+    p.pool_seconds IS NOT NULL AS in_baseline_pool,
+    COALESCE(w.weekday_runs, 0) >= :duration_min_same_weekday_runs AS use_weekday,
+    CASE
+      WHEN COALESCE(w.weekday_runs, 0) >= :duration_min_same_weekday_runs THEN w.weekday_runs
+      ELSE COALESCE(a.all_runs, j.all_runs, 0)
+    END AS baseline_runs,
+    CASE
+      WHEN COALESCE(w.weekday_runs, 0) >= :duration_min_same_weekday_runs THEN w.weekday_quantiles
+      ELSE COALESCE(a.all_quantiles, j.all_quantiles)
+    END AS quantiles
+  FROM pooled AS p
+  LEFT JOIN same_weekday AS w ON w.rk = p.rk
+  LEFT JOIN all_days_window AS a ON a.rk = p.rk
+  LEFT JOIN all_days_joined AS j ON j.rk = p.rk
+),
+
+facts AS (
+  SELECT
+    r.*,
+    COALESCE(x.task_retries, 0) AS task_retries,
+    CASE
+      WHEN x.task_seconds > 0 THEN x.wasted_seconds / x.task_seconds
+      WHEN r.repair_count > 0 THEN r.repair_count / (r.repair_count + 1.0)
+      ELSE 0.0
+    END AS wasted_share,
+    c.dbus,
+    c.list_cost_usd,
+    CASE WHEN b.baseline_runs > 0 THEN (CASE WHEN b.use_weekday THEN 'same_weekday' ELSE 'all_days' END) END
+      AS baseline_basis,
+    CASE WHEN b.baseline_runs > 0 THEN b.quantiles[0] END AS baseline_median_seconds,
+    CASE WHEN b.baseline_runs > 0 THEN b.quantiles[1] END AS baseline_p90_seconds,
+    b.baseline_runs,
+    b.in_baseline_pool,
+    s.failure_streak,
+    s.failing_since,
+    s.streak_first_run_id,
+    d.last_success_time,
+    d.next_decided_end_time
+  FROM runs AS r
+  JOIN baselines AS b ON b.rk = r.rk
+  LEFT JOIN run_tasks AS x ON x.workspace_id = r.workspace_id AND x.run_id = r.run_id
+  LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
+  LEFT JOIN decided AS d ON d.rk = r.rk
+  LEFT JOIN streaks AS s ON s.rk = r.rk
+)
+
+SELECT
+  f.workspace_id,
+  f.job_id,
+  f.run_id,
+  f.run_name,
+  f.start_time,
+  f.end_time,
+  f.outcome,
+  f.first_outcome,
+  f.termination_code,
+  f.duration_seconds,
+  f.repair_count,
+  CAST(f.task_retries AS BIGINT) AS task_retries,
+  COALESCE(f.outcome = 'success' AND f.first_outcome = 'success' AND f.repair_count = 0 AND f.task_retries = 0, FALSE)
+    AS first_attempt_success,
+  f.wasted_share,
+  f.dbus,
+  f.list_cost_usd,
+  COALESCE(CAST(f.dbus AS DOUBLE), 0) * f.wasted_share AS retry_dbus,
+  COALESCE(CAST(f.list_cost_usd AS DOUBLE), 0) * f.wasted_share AS retry_cost_usd,
+  CAST(f.failure_streak AS BIGINT) AS failure_streak,
+  f.failing_since,
+  f.streak_first_run_id,
+  f.last_success_time,
+  f.next_decided_end_time,
+  f.in_baseline_pool,
+  f.baseline_median_seconds,
+  f.baseline_p90_seconds,
+  CAST(f.baseline_runs AS BIGINT) AS baseline_runs,
+  f.baseline_basis,
+  CASE
+    WHEN f.outcome <> 'success' THEN 'not_evaluated'
+    WHEN f.baseline_runs < :duration_min_baseline_runs OR f.baseline_median_seconds <= 0 THEN 'insufficient_history'
+    WHEN f.duration_seconds >= f.baseline_median_seconds * (1 + :duration_critical_pct) THEN 'critical'
+    WHEN f.duration_seconds >= f.baseline_median_seconds * (1 + :duration_warn_pct) THEN 'warn'
+    WHEN f.duration_seconds < f.baseline_median_seconds * :duration_fast_ratio THEN 'fast'
+    ELSE 'ok'
+  END AS duration_status
+FROM facts AS f
+ORDER BY f.rk

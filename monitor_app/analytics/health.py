@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from data.baselines import DURATION_DEFAULTS
 from data.engines import Engine
 from data.sql_files import sql_beside
 from monitor_app.analytics.registry import metric
@@ -25,13 +26,10 @@ DEFAULTS: dict[str, float] = {
     "failure_rate_jump": 0.15,
     # JOB-02: 2+ consecutive failed completed runs is P1.
     "min_streak": 2,
-    # JOB-03: baseline over 30 days, at least 5 runs, same weekday when 5 such runs exist.
-    "baseline_days": 30,
-    "min_baseline_runs": 5,
-    "min_same_weekday_runs": 5,
-    "warn_pct": 0.30,
-    "critical_pct": 0.60,
-    "fast_ratio": 0.50,
+    # JOB-03: baseline over 30 days, at least 5 runs, same weekday when 5 such runs exist; warn +30%,
+    # critical +60%, fast under 50%. Defined in the data layer: the refresh materializes every run's
+    # baseline and verdict with exactly these values (monitor.run_health).
+    **DURATION_DEFAULTS,
     # JOB-04: >= 5 task retries in the window (repairs are a distinct signal, counted apart and in the
     # retry cost), or retry cost above a floor. The definitions leave the floor open; $50 list price
     # matches the per-run floor of cost spikes.
@@ -166,12 +164,24 @@ _DURATION_THRESHOLDS = (
 )
 
 
-def _durations(engine: Engine, filters: Filters, kind: str, thresholds: dict[str, float]) -> pd.DataFrame:
+def _durations(
+    engine: Engine, filters: Filters, kind: str, thresholds: dict[str, float], exact: bool = False
+) -> pd.DataFrame:
+    """Runs with their baseline and verdict: read from monitor.run_health when the thresholds are the defaults.
+
+    The refresh materializes every run's baseline and verdict with ``DURATION_DEFAULTS``, so a call with
+    the default thresholds (the app, the CLI without ``--threshold``) only filters; any other value of a
+    threshold that shapes the baseline or the verdict recomputes everything with the live SQL (window
+    percentiles over the history: seconds on a large workspace). ``exact=True`` forces the live SQL (tests
+    prove both give the same frame).
+    """
     params = _params(filters, _DURATION_THRESHOLDS, thresholds)
     for name in ("baseline_days", "min_baseline_runs", "min_same_weekday_runs"):
         params[name] = int(params[name])
     params["kind"] = kind
-    return engine.execute(sql_beside(__file__, "health_run_durations"), params)
+    defaults = all(params[name] == DURATION_DEFAULTS[name] for name in _DURATION_THRESHOLDS)
+    name = "health_run_durations_default" if defaults and not exact else "health_run_durations"
+    return engine.execute(sql_beside(__file__, name), params)
 
 
 _DURATION_DOC = """
@@ -201,7 +211,8 @@ _DURATION_DOC = """
         ``baseline_basis`` (same_weekday | all_days), ``pct_over_median`` (duration / median - 1),
         ``threshold_pct`` (the threshold crossed, as a fraction over the median), ``status`` (critical |
         warn | fast | ok | insufficient_history | not_evaluated), ``severity`` (P2 when flagged),
-        ``task_retries, repair_count``.
+        ``task_retries, repair_count``. At most ``filters.row_limit`` rows: the newest runs (start time
+        descending), returned in (workspace_id, job_id, start_time, run_id) order.
     """
 
 

@@ -2,51 +2,36 @@
 -- A completed run is one with a decided final outcome (success or failure). Cancelled and skipped runs
 -- neither break nor extend a streak (a user cancelling a broken job's run must not hide the streak);
 -- runs still in progress have no end time and are not counted (running_runs shows them). Deleted jobs
--- are left out. The streak is read as of :end_time over
--- the whole history, and reported when its latest failure ended inside the window.
-WITH decided AS (
+-- are left out. The streak is read as of :end_time over the whole history, and reported when its latest
+-- failure ended inside the window. The refresh materializes each failure's streak in monitor.run_health
+-- (data/model/run_health.sql): a job's streak as of :end_time is the one of its latest decided run ending
+-- before :end_time, i.e. the decided run whose next decided run ends at or after :end_time (or none yet).
+WITH streaks AS (
   SELECT
-    r.workspace_id,
-    r.job_id,
-    r.run_id,
-    r.run_name,
-    r.end_time,
-    r.outcome,
-    r.termination_code,
-    ROW_NUMBER() OVER (PARTITION BY r.workspace_id, r.job_id ORDER BY r.end_time DESC, r.run_id DESC) AS recency
-  FROM monitor.job_runs AS r
-  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
-  WHERE r.outcome IN ('success', 'failure')
-    AND r.end_time < :end_time
+    h.workspace_id,
+    h.job_id,
+    h.failure_streak AS streak_length,
+    h.failing_since,
+    h.end_time AS last_failure_time,
+    h.streak_first_run_id AS first_failed_run_id,
+    h.run_id AS last_failed_run_id,
+    h.termination_code AS last_termination_code,
+    h.last_success_time,
+    h.run_name AS latest_run_name
+  FROM monitor.run_health AS h
+  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
+  WHERE h.outcome = 'failure'
+    AND h.failure_streak >= :min_streak
+    AND h.end_time >= :start_time
+    AND h.end_time < :end_time
+    AND (h.next_decided_end_time IS NULL OR h.next_decided_end_time >= :end_time)
     AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
-),
-last_success AS (
-  SELECT workspace_id, job_id, MIN(recency) AS success_recency, MAX(end_time) AS last_success_time
-  FROM decided
-  WHERE outcome = 'success'
-  GROUP BY workspace_id, job_id
-),
-streaks AS (
-  SELECT
-    d.workspace_id,
-    d.job_id,
-    COUNT(*) AS streak_length,
-    MIN(d.end_time) AS failing_since,
-    MAX(d.end_time) AS last_failure_time,
-    MIN_BY(d.run_id, d.recency) AS last_failed_run_id,
-    MIN_BY(d.termination_code, d.recency) AS last_termination_code,
-    MAX_BY(d.run_id, d.recency) AS first_failed_run_id,
-    MIN_BY(d.run_name, d.recency) AS latest_run_name
-  FROM decided AS d
-  LEFT JOIN last_success AS s ON s.workspace_id = d.workspace_id AND s.job_id = d.job_id
-  WHERE d.recency < COALESCE(s.success_recency, 2147483647)
-  GROUP BY d.workspace_id, d.job_id
+    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR h.job_id = :job_id)
 ),
 in_progress AS (
   SELECT workspace_id, job_id, COUNT(*) AS running_runs
-  FROM monitor.job_runs
+  FROM monitor.run_health
   WHERE outcome = 'running' AND start_time < :end_time AND start_time >= :start_time
   GROUP BY workspace_id, job_id
 )
@@ -63,15 +48,12 @@ SELECT
   s.first_failed_run_id,
   s.last_failed_run_id,
   s.last_termination_code,
-  ls.last_success_time,
-  ls.last_success_time IS NOT NULL AS has_succeeded,
+  s.last_success_time,
+  s.last_success_time IS NOT NULL AS has_succeeded,
   COALESCE(p.running_runs, 0) AS running_runs
 FROM streaks AS s
-LEFT JOIN last_success AS ls ON ls.workspace_id = s.workspace_id AND ls.job_id = s.job_id
 LEFT JOIN in_progress AS p ON p.workspace_id = s.workspace_id AND p.job_id = s.job_id
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = s.workspace_id AND j.job_id = s.job_id
 LEFT JOIN monitor.job_teams AS t ON t.workspace_id = s.workspace_id AND t.job_id = s.job_id
-WHERE s.streak_length >= :min_streak
-  AND NOT COALESCE(j.is_deleted, FALSE)
-  AND s.last_failure_time >= :start_time
+WHERE NOT COALESCE(j.is_deleted, FALSE)
 ORDER BY s.streak_length DESC, s.failing_since, s.workspace_id, s.job_id

@@ -1,5 +1,5 @@
 -- JOB-03 chart: per job per UTC day (of run start), median and p90 duration of successful runs, with the
--- run counts behind them.
+-- run counts behind them (runs read from monitor.run_health, stored in start_time order).
 WITH runs AS (
   SELECT
     r.workspace_id,
@@ -8,7 +8,7 @@ WITH runs AS (
     CAST(r.start_time AS DATE) AS run_date,
     r.outcome,
     r.duration_seconds
-  FROM monitor.job_runs AS r
+  FROM monitor.run_health AS r
   LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
   WHERE r.start_time >= :start_time
     AND r.start_time < :end_time

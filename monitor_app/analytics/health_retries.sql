@@ -4,66 +4,33 @@
 -- superseded task attempts (an attempt followed by a later attempt of the same task_key in the same job
 -- run: a task retry or a repair re-ran it, so it did not end in the final result) over the task-seconds
 -- of all attempts of the run. A repaired run with no task rows falls back to
--- repair_count / (repair_count + 1) (every attempt assumed equally long). Same for DBUs.
+-- repair_count / (repair_count + 1) (every attempt assumed equally long). Same for DBUs. The per-run
+-- retries, repairs and retry DBUs / $ are materialized by the refresh in monitor.run_health.
 -- Flakiness = runs that succeeded only after a task retry or a repair / decided runs (success or failure).
 -- retry_heavy: task retries >= :min_retries (retries and repairs are distinct signals: repairs are
 -- counted apart and weigh through the retry cost) in runs making up at least :min_retry_run_share of the
 -- job's runs (an hourly job's routine blips are not 'heavy'), or retry cost >= :retry_cost_floor_usd
 -- (list price, task retries and repairs together).
-WITH runs AS (
+WITH per_run AS (
   SELECT
-    r.workspace_id,
-    r.job_id,
-    r.run_id,
-    r.run_name,
-    r.outcome,
-    COALESCE(r.repair_count, 0) AS repair_count
-  FROM monitor.job_runs AS r
-  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
-  WHERE r.start_time >= :start_time
-    AND r.start_time < :end_time
+    h.workspace_id,
+    h.job_id,
+    h.run_id,
+    h.run_name,
+    h.outcome,
+    h.repair_count,
+    h.task_retries,
+    h.retry_dbus,
+    h.retry_cost_usd,
+    CAST(h.dbus AS DOUBLE) AS dbus,
+    CAST(h.list_cost_usd AS DOUBLE) AS cost_usd
+  FROM monitor.run_health AS h
+  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
+  WHERE h.start_time >= :start_time
+    AND h.start_time < :end_time
     AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
-),
-attempts AS (
-  SELECT
-    tr.workspace_id,
-    tr.job_run_id AS run_id,
-    tr.is_retry,
-    COALESCE(tr.duration_seconds, 0) AS duration_seconds,
-    CASE
-      WHEN tr.attempt_number < MAX(tr.attempt_number) OVER (PARTITION BY tr.workspace_id, tr.job_run_id, tr.task_key)
-        THEN 1
-      ELSE 0
-    END AS superseded
-  FROM monitor.task_runs AS tr
-  JOIN runs AS r ON r.workspace_id = tr.workspace_id AND r.run_id = tr.job_run_id
-),
-run_tasks AS (
-  SELECT
-    workspace_id,
-    run_id,
-    COUNT(CASE WHEN is_retry THEN 1 END) AS task_retries,
-    SUM(duration_seconds) AS task_seconds,
-    SUM(CASE WHEN superseded = 1 THEN duration_seconds ELSE 0 END) AS wasted_seconds
-  FROM attempts
-  GROUP BY workspace_id, run_id
-),
-per_run AS (
-  SELECT
-    r.*,
-    COALESCE(x.task_retries, 0) AS task_retries,
-    CASE
-      WHEN x.task_seconds > 0 THEN x.wasted_seconds / x.task_seconds
-      WHEN r.repair_count > 0 THEN r.repair_count / (r.repair_count + 1.0)
-      ELSE 0.0
-    END AS wasted_share,
-    CAST(c.dbus AS DOUBLE) AS dbus,
-    CAST(c.list_cost_usd AS DOUBLE) AS cost_usd
-  FROM runs AS r
-  LEFT JOIN run_tasks AS x ON x.workspace_id = r.workspace_id AND x.run_id = r.run_id
-  LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
+    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR h.job_id = :job_id)
 ),
 per_job_counts AS (
   SELECT
@@ -77,8 +44,8 @@ per_job_counts AS (
     COUNT(CASE WHEN repair_count > 0 THEN 1 END) AS runs_with_repairs,
     COUNT(CASE WHEN task_retries > 0 OR repair_count > 0 THEN 1 END) AS runs_needing_retry,
     COUNT(CASE WHEN outcome = 'success' AND (task_retries > 0 OR repair_count > 0) THEN 1 END) AS flaky_runs,
-    SUM(COALESCE(dbus, 0) * wasted_share) AS retry_dbus,
-    SUM(COALESCE(cost_usd, 0) * wasted_share) AS retry_cost_usd,
+    SUM(retry_dbus) AS retry_dbus,
+    SUM(retry_cost_usd) AS retry_cost_usd,
     SUM(dbus) AS dbus,
     SUM(cost_usd) AS cost_usd,
     MAX_BY(run_name, run_id) AS latest_run_name

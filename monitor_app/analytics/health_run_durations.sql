@@ -7,7 +7,10 @@
 -- verdict needs at least :min_baseline_runs baseline runs. Only successful runs get a verdict:
 -- critical (>= +:critical_pct over the median), warn (>= +:warn_pct), fast (< :fast_ratio x median), ok,
 -- insufficient_history; other outcomes are 'not_evaluated'. :kind selects the rows returned:
--- 'all', 'regression' (warn and critical) or 'fast'.
+-- 'all', 'regression' (warn and critical) or 'fast'; of those, the newest :row_limit runs (start_time
+-- descending, then workspace_id, run_id) are returned, in (workspace_id, job_id, start_time, run_id) order.
+-- With the default thresholds health.py reads the same verdicts, materialized by the refresh, through
+-- health_run_durations_default.sql; this file is the exact path for overridden thresholds.
 WITH history AS (
   SELECT
     r.workspace_id,
@@ -149,6 +152,15 @@ judged AS (
   FROM candidates AS c
   LEFT JOIN baseline AS b ON b.workspace_id = c.workspace_id AND b.run_id = c.run_id
   LEFT JOIN run_task_retries AS x ON x.workspace_id = c.workspace_id AND x.run_id = c.run_id
+),
+picked AS (
+  SELECT g.*
+  FROM judged AS g
+  WHERE :kind = 'all'
+    OR (:kind = 'regression' AND g.status IN ('warn', 'critical'))
+    OR (:kind = 'fast' AND g.status = 'fast')
+  ORDER BY g.start_time DESC, g.workspace_id, g.run_id
+  LIMIT :row_limit
 )
 SELECT
   g.workspace_id,
@@ -174,10 +186,7 @@ SELECT
   CASE WHEN g.status IN ('critical', 'warn', 'fast') THEN 'P2' END AS severity,
   g.task_retries,
   g.repair_count
-FROM judged AS g
+FROM picked AS g
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = g.workspace_id AND j.job_id = g.job_id
 LEFT JOIN monitor.job_teams AS t ON t.workspace_id = g.workspace_id AND t.job_id = g.job_id
-WHERE :kind = 'all'
-  OR (:kind = 'regression' AND g.status IN ('warn', 'critical'))
-  OR (:kind = 'fast' AND g.status = 'fast')
 ORDER BY g.workspace_id, g.job_id, g.start_time, g.run_id

@@ -2,42 +2,25 @@
 -- Runs count once each (monitor.job_runs has one row per run) and belong to the window of their start.
 -- Rates are over decided runs (final outcome success or failure); cancelled, skipped and running runs
 -- are counted apart, never as failures. A first-attempt success is a success that needed no repair and
--- no task retry. The previous window (same length, just before) gives the job's own baseline rate.
-WITH scoped_runs AS (
+-- no task retry (monitor.run_health.first_attempt_success, per run). The previous window (same length,
+-- just before) gives the job's own baseline rate.
+WITH runs AS (
   SELECT
-    r.workspace_id,
-    r.job_id,
-    r.run_id,
-    r.run_name,
-    r.start_time,
-    r.outcome,
-    r.first_outcome,
-    COALESCE(r.repair_count, 0) AS repair_count,
-    CASE WHEN r.start_time >= :start_time THEN 1 ELSE 0 END AS is_current
-  FROM monitor.job_runs AS r
-  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
-  WHERE r.start_time >= :previous_start_time
-    AND r.start_time < :end_time
+    h.workspace_id,
+    h.job_id,
+    h.run_id,
+    h.run_name,
+    h.start_time,
+    h.outcome,
+    CASE WHEN h.first_attempt_success THEN 1 ELSE 0 END AS first_attempt_success,
+    CASE WHEN h.start_time >= :start_time THEN 1 ELSE 0 END AS is_current
+  FROM monitor.run_health AS h
+  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
+  WHERE h.start_time >= :previous_start_time
+    AND h.start_time < :end_time
     AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
-),
-run_task_retries AS (
-  SELECT tr.workspace_id, tr.job_run_id AS run_id, COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries
-  FROM monitor.task_runs AS tr
-  WHERE tr.start_time >= :previous_start_time
-  GROUP BY tr.workspace_id, tr.job_run_id
-),
-runs AS (
-  SELECT
-    s.*,
-    CASE
-      WHEN s.outcome = 'success' AND s.first_outcome = 'success' AND s.repair_count = 0
-        AND COALESCE(x.task_retries, 0) = 0 THEN 1
-      ELSE 0
-    END AS first_attempt_success
-  FROM scoped_runs AS s
-  LEFT JOIN run_task_retries AS x ON x.workspace_id = s.workspace_id AND x.run_id = s.run_id
+    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR h.job_id = :job_id)
 ),
 per_job AS (
   SELECT

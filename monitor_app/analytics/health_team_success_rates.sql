@@ -1,38 +1,21 @@
 -- JOB-01 per team: the same rates as health_success_rates.sql, over every run of the team's jobs, plus how
--- many of the team's jobs are at warning or critical failure rates. Runs count once each, by start time.
-WITH scoped_runs AS (
+-- many of the team's jobs are at warning or critical failure rates. Runs count once each, by start time;
+-- the per-run facts come from monitor.run_health.
+WITH runs AS (
   SELECT
-    r.workspace_id,
-    r.job_id,
-    r.run_id,
-    r.outcome,
-    r.first_outcome,
-    COALESCE(r.repair_count, 0) AS repair_count,
+    h.workspace_id,
+    h.job_id,
+    h.run_id,
+    h.outcome,
+    CASE WHEN h.first_attempt_success THEN 1 ELSE 0 END AS first_attempt_success,
     COALESCE(t.team, 'unattributed') AS team
-  FROM monitor.job_runs AS r
-  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
-  WHERE r.start_time >= :start_time
-    AND r.start_time < :end_time
+  FROM monitor.run_health AS h
+  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
+  WHERE h.start_time >= :start_time
+    AND h.start_time < :end_time
     AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
-),
-run_task_retries AS (
-  SELECT tr.workspace_id, tr.job_run_id AS run_id, COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries
-  FROM monitor.task_runs AS tr
-  WHERE tr.start_time >= :start_time
-  GROUP BY tr.workspace_id, tr.job_run_id
-),
-runs AS (
-  SELECT
-    s.*,
-    CASE
-      WHEN s.outcome = 'success' AND s.first_outcome = 'success' AND s.repair_count = 0
-        AND COALESCE(x.task_retries, 0) = 0 THEN 1
-      ELSE 0
-    END AS first_attempt_success
-  FROM scoped_runs AS s
-  LEFT JOIN run_task_retries AS x ON x.workspace_id = s.workspace_id AND x.run_id = s.run_id
+    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR h.job_id = :job_id)
 ),
 per_job AS (
   SELECT

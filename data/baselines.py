@@ -1,0 +1,38 @@
+"""Default thresholds that shape the per-run facts materialized by the refresh (``monitor.run_health``).
+
+The refresh precomputes each run's duration baseline and verdict with these values, so that the health
+metrics only filter at query time; ``monitor_app/analytics/health.py`` takes its ``DEFAULTS`` from here, so
+the materialized verdicts and the live SQL (used when a call overrides a threshold) can never disagree on
+what "default" means. Values follow the shared monitoring definitions (docs: JOB-03).
+
+``DERIVED_PARAMS`` is what ``data/refresh.py`` binds, besides ``since``/``since_date``/``full_refresh``,
+when it builds a derived relation: each relation's thresholds under a prefix naming the relation's
+concern (``duration_*``), so two relations can never read each other's value for a same-named threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+# JOB-03 duration baseline: median / p90 of the clean successful runs of the previous 30 days, same UTC
+# weekday when 5 such runs exist, a verdict needs 5 runs; warn +30%, critical +60%, fast under 50%.
+DURATION_DEFAULTS: Mapping[str, float] = MappingProxyType(
+    {
+        "baseline_days": 30,
+        "min_baseline_runs": 5,
+        "min_same_weekday_runs": 5,
+        "warn_pct": 0.30,
+        "critical_pct": 0.60,
+        "fast_ratio": 0.50,
+    }
+)
+
+
+def _prefixed(prefix: str, values: Mapping[str, float]) -> dict[str, Any]:
+    return {f"{prefix}_{name}": value for name, value in values.items()}
+
+
+# Bound when the refresh builds a derived relation (data/model/run_health.sql reads :duration_*).
+DERIVED_PARAMS: Mapping[str, Any] = MappingProxyType({**_prefixed("duration", DURATION_DEFAULTS)})
