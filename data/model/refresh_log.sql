@@ -20,4 +20,5 @@ FROM (
   UNION ALL SELECT 'job_daily', COUNT(*) FROM monitor.job_daily
   UNION ALL SELECT 'run_health', COUNT(*) FROM monitor.run_health
   UNION ALL SELECT 'run_spend', COUNT(*) FROM monitor.run_spend
+  UNION ALL SELECT 'task_spend', COUNT(*) FROM monitor.task_spend
 ) AS counts;

@@ -10,6 +10,14 @@ A run belongs to a window when it started in it (``monitor.job_runs.start_time``
 but the timeline does not yet is placed by its first usage). Thresholds are keyword arguments with the
 defaults of the shared monitoring definitions; each function ignores keywords meant for other metrics, so
 ``fn(engine, filters, **settings.thresholds)`` works for any metric.
+
+Speed: the per-run cost facts (a run's costs with its start, job and compute kind, its DBU spike baseline)
+and the apportioned task costs are materialized at refresh (``monitor.run_spend``, ``monitor.task_spend``),
+so a metric filters one table by time instead of joining runs to costs and recomputing windows on every
+call. The spike baseline depends on two thresholds (``spike_ratio``, ``spike_min_baseline_runs``):
+run_spend holds it for the defaults below, and a call that overrides either runs the live query
+(``cost/dbu_spikes_live.sql``), which returns the same rows as the materialized path for the same values.
+Per-run and per-task metrics return at most ``filters.row_limit`` rows (newest first).
 """
 
 from __future__ import annotations
@@ -43,6 +51,9 @@ COST_METRICS = (
 )
 
 # Defaults from the shared monitoring definitions (Cost section); README "thresholds" keys of the same name.
+# SPIKE_RATIO, MIN_BASELINE_USD, MIN_EXCESS_USD and SPIKE_MIN_BASELINE_RUNS are also the literal defaults of
+# data/model/run_spend.sql (CTE spike_defaults), which tests/monitor_app/analytics/test_cost_fast_path.py
+# checks: the materialized baseline is only read for calls with these values.
 SPIKE_RATIO = 2.0  # a run above 2x the p90 DBUs of its baseline runs
 MIN_BASELINE_USD = 10.0  # floors so that cents never alert: a normal run costs at least $10 ...
 MIN_EXCESS_USD = 50.0  # ... and the spike costs at least $50 more than a normal run
@@ -67,7 +78,8 @@ def run_costs(engine: Engine, filters: Filters, **_other_thresholds: Any) -> pd.
 
     Returns
     -------
-    DataFrame, newest run first, one row per costed job run:
+    DataFrame, newest run first, one row per costed job run, at most ``filters.row_limit`` rows (the newest:
+    a job's cost history stays contiguous in time when cut):
         workspace_id, job_id, job_name, team, run_id : identity (team 'unattributed' when none)
         start_time, end_time, duration_seconds, result_state : from monitor.job_runs (NULL if not yet there)
         dbus, list_cost_usd : net DBUs and list-price $ (list_cost_usd NULL when no usage is priced)
@@ -104,7 +116,8 @@ def task_costs(engine: Engine, filters: Filters, **_other_thresholds: Any) -> pd
 
     Returns
     -------
-    DataFrame, one row per task run of a costed job run in the window:
+    DataFrame, newest job run first (its task runs together, by start), one row per task run of a costed job
+    run in the window, at most ``filters.row_limit`` rows:
         workspace_id, job_id, job_name, job_run_id, task_run_id, task_key, attempt_number
         start_time, duration_seconds, result_state
         cost_share : fraction of the job run's cost (sums to 1 per job run)
@@ -247,17 +260,38 @@ def dbu_spikes(
         baseline_list_cost_usd : baseline_p90_dbus at the run's own $ per DBU (what a normal run costs)
         excess_dbus, excess_list_cost_usd : above the baseline p90 (list price)
     """
+    thresholds = {
+        "spike_ratio": float(spike_ratio),
+        "min_baseline_usd": float(min_baseline_usd),
+        "min_excess_usd": float(min_excess_usd),
+        "min_baseline_runs": int(spike_min_baseline_runs),
+    }
+    if uses_materialized_spike_baseline(spike_ratio, spike_min_baseline_runs):
+        return _run(engine, "dbu_spikes", filters, **thresholds)
+    return dbu_spikes_live(engine, filters, **thresholds)
+
+
+def uses_materialized_spike_baseline(spike_ratio: float, spike_min_baseline_runs: int) -> bool:
+    """True when monitor.run_spend holds the baseline these thresholds shape (the defaults of run_spend.sql).
+
+    The cost floors (``min_baseline_usd``, ``min_excess_usd``) only filter, so any values use it.
+    """
+    return float(spike_ratio) == SPIKE_RATIO and int(spike_min_baseline_runs) == SPIKE_MIN_BASELINE_RUNS
+
+
+def dbu_spikes_live(engine: Engine, filters: Filters, **thresholds: Any) -> pd.DataFrame:
+    """The exact path of dbu_spikes: baselines computed on the call (``cost/dbu_spikes_live.sql``).
+
+    ``thresholds`` are the bound values: spike_ratio, min_baseline_usd, min_excess_usd, min_baseline_runs.
+    """
     # pass 1 needs the baseline of the baseline: two baseline lengths before the window
     history_start = filters.start_time - timedelta(days=2 * SPIKE_BASELINE_DAYS)
     return _run(
         engine,
-        "dbu_spikes",
+        "dbu_spikes_live",
         filters,
         history_start_time=history_start.replace(tzinfo=None),
-        spike_ratio=float(spike_ratio),
-        min_baseline_usd=float(min_baseline_usd),
-        min_excess_usd=float(min_excess_usd),
-        min_baseline_runs=int(spike_min_baseline_runs),
+        **thresholds,
     )
 
 

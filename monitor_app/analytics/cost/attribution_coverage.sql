@@ -2,32 +2,39 @@
 -- (monitor.job_teams.attributed_by: job_tag:<key>, billing_tag:<key>, rule:<name>, none). spend_share is
 -- the fraction of the window's spend; attributed_share (same on every row) is the fraction attributed by
 -- any method: the coverage headline. Usage without a job run id is not job-run spend (see cost_trust).
-WITH costed AS (
+-- Costed runs come from monitor.run_spend, summed per job first (one row per run: the job's run count),
+-- then per attribution method of the job.
+WITH per_job AS (
   SELECT
-    rc.workspace_id,
-    rc.job_id,
-    rc.run_id,
+    r.workspace_id,
+    r.billed_job_id AS job_id,
+    COUNT(*) AS runs,
+    SUM(r.dbus) AS dbus,
+    SUM(r.list_cost_usd) AS list_cost_usd
+  FROM monitor.run_spend AS r
+  WHERE r.is_costed
+    AND r.start_time >= :start_time
+    AND r.start_time < :end_time
+    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
+  GROUP BY r.workspace_id, r.billed_job_id
+),
+costed AS (
+  SELECT
+    p.*,
     COALESCE(jt.attributed_by, 'none') AS attributed_by,
-    COALESCE(jt.team, 'unattributed') AS team,
-    rc.dbus,
-    rc.list_cost_usd
-  FROM monitor.run_costs AS rc
-  LEFT JOIN monitor.job_runs AS jr
-    ON jr.workspace_id = rc.workspace_id AND jr.run_id = rc.run_id
+    COALESCE(jt.team, 'unattributed') AS team
+  FROM per_job AS p
   LEFT JOIN monitor.job_teams AS jt
-    ON jt.workspace_id = rc.workspace_id AND jt.job_id = rc.job_id
-  WHERE COALESCE(jr.start_time, rc.usage_start_time) >= :start_time
-    AND COALESCE(jr.start_time, rc.usage_start_time) < :end_time
-    AND (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR rc.job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    ON jt.workspace_id = p.workspace_id AND jt.job_id = p.job_id
+  WHERE :team IS NULL OR COALESCE(jt.team, 'unattributed') = :team
 ),
 per_method AS (
   SELECT
     CASE WHEN attributed_by = 'none' THEN 'none' ELSE split_part(attributed_by, ':', 1) END AS method,
     attributed_by,
     COUNT(DISTINCT CONCAT(workspace_id, '/', job_id)) AS jobs,
-    COUNT(DISTINCT CONCAT(workspace_id, '/', run_id)) AS runs,
+    CAST(SUM(runs) AS BIGINT) AS runs,
     COUNT(DISTINCT team) AS teams,
     SUM(dbus) AS dbus,
     SUM(list_cost_usd) AS list_cost_usd

@@ -127,32 +127,25 @@ runs_daily AS (
     CAST(COALESCE(SUM(rc.dbus), 0) AS DECIMAL(38, 18)) AS run_costs_dbus,
     CAST(COALESCE(SUM(rc.list_cost_usd), 0) AS DECIMAL(38, 18)) AS run_costs_list_cost_usd
   FROM monitor.run_costs AS rc
-  WHERE :workspace_id IS NULL OR rc.workspace_id = :workspace_id
+  WHERE (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
+    AND CAST(rc.usage_start_time AS DATE) >= CAST(:start_time AS DATE)
+    AND CAST(rc.usage_start_time AS DATE) < :end_time
   GROUP BY CAST(rc.usage_start_time AS DATE)
 ),
-latest_clusters AS (
-  SELECT workspace_id, cluster_id, cluster_source
-  FROM (
-    SELECT
-      c.workspace_id,
-      c.cluster_id,
-      c.cluster_source,
-      ROW_NUMBER() OVER (PARTITION BY c.workspace_id, c.cluster_id ORDER BY c.change_time DESC) AS rn
-    FROM system.compute.clusters AS c
-  ) AS ranked_clusters
-  WHERE rn = 1
-),
 all_purpose_daily AS (
+  -- job runs on all-purpose compute (monitor.run_spend.all_purpose_cluster_ids, from the latest
+  -- system.compute.clusters row of each compute id: cluster_source UI or API), by UTC day of run start
   SELECT
-    jr.run_date AS usage_day,
-    COUNT(DISTINCT jr.run_id) AS all_purpose_job_runs,
-    COUNT(DISTINCT jr.job_id) AS all_purpose_jobs
-  FROM monitor.job_runs AS jr
-  INNER JOIN latest_clusters AS lc
-    ON lc.workspace_id = jr.workspace_id AND array_contains(jr.compute_ids, lc.cluster_id)
-  WHERE lc.cluster_source IN ('UI', 'API')
-    AND (:workspace_id IS NULL OR jr.workspace_id = :workspace_id)
-  GROUP BY jr.run_date
+    CAST(r.start_time AS DATE) AS usage_day,
+    COUNT(DISTINCT r.run_id) AS all_purpose_job_runs,
+    COUNT(DISTINCT r.job_id) AS all_purpose_jobs
+  FROM monitor.run_spend AS r
+  WHERE r.in_timeline
+    AND r.all_purpose_cluster_ids IS NOT NULL
+    AND CAST(r.start_time AS DATE) >= CAST(:start_time AS DATE)
+    AND CAST(r.start_time AS DATE) < :end_time
+    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+  GROUP BY CAST(r.start_time AS DATE)
 ),
 days AS (
   SELECT usage_day FROM billing_daily

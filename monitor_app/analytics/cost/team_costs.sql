@@ -1,37 +1,29 @@
 -- Spend per team over the window (list price), its trend against the previous window of the same length
 -- (:previous_start_time to :start_time) and the team's most expensive job. Runs are placed by start time;
--- a job's team is monitor.job_teams ('unattributed' when no rule applies).
-WITH costed AS (
+-- a job's team is monitor.job_teams ('unattributed' when no rule applies), joined once per job. Costed runs
+-- come from monitor.run_spend (one row per (workspace_id, run_id): counting rows per job counts its runs).
+WITH job_spend AS (
   SELECT
-    rc.workspace_id,
-    rc.job_id,
-    rc.run_id,
-    COALESCE(jt.team, 'unattributed') AS team,
-    COALESCE(jr.start_time, rc.usage_start_time) AS start_time,
-    rc.dbus,
-    rc.list_cost_usd
-  FROM monitor.run_costs AS rc
-  LEFT JOIN monitor.job_runs AS jr
-    ON jr.workspace_id = rc.workspace_id AND jr.run_id = rc.run_id
-  LEFT JOIN monitor.job_teams AS jt
-    ON jt.workspace_id = rc.workspace_id AND jt.job_id = rc.job_id
-  WHERE COALESCE(jr.start_time, rc.usage_start_time) >= :previous_start_time
-    AND COALESCE(jr.start_time, rc.usage_start_time) < :end_time
-    AND (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR rc.job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    r.workspace_id,
+    r.billed_job_id AS job_id,
+    COUNT(CASE WHEN r.start_time >= :start_time THEN 1 END) AS runs,
+    COALESCE(SUM(CASE WHEN r.start_time >= :start_time THEN r.dbus END), 0) AS dbus,
+    COALESCE(SUM(CASE WHEN r.start_time >= :start_time THEN r.list_cost_usd END), 0) AS list_cost_usd,
+    COALESCE(SUM(CASE WHEN r.start_time < :start_time THEN r.list_cost_usd END), 0) AS previous_list_cost_usd
+  FROM monitor.run_spend AS r
+  WHERE r.is_costed
+    AND r.start_time >= :previous_start_time
+    AND r.start_time < :end_time
+    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
+  GROUP BY r.workspace_id, r.billed_job_id
 ),
 per_job AS (
-  SELECT
-    team,
-    workspace_id,
-    job_id,
-    COUNT(DISTINCT CASE WHEN start_time >= :start_time THEN run_id END) AS runs,
-    COALESCE(SUM(CASE WHEN start_time >= :start_time THEN dbus END), 0) AS dbus,
-    COALESCE(SUM(CASE WHEN start_time >= :start_time THEN list_cost_usd END), 0) AS list_cost_usd,
-    COALESCE(SUM(CASE WHEN start_time < :start_time THEN list_cost_usd END), 0) AS previous_list_cost_usd
-  FROM costed
-  GROUP BY team, workspace_id, job_id
+  SELECT COALESCE(jt.team, 'unattributed') AS team, s.*
+  FROM job_spend AS s
+  LEFT JOIN monitor.job_teams AS jt
+    ON jt.workspace_id = s.workspace_id AND jt.job_id = s.job_id
+  WHERE :team IS NULL OR COALESCE(jt.team, 'unattributed') = :team
 ),
 ranked_jobs AS (
   SELECT

@@ -1,21 +1,20 @@
 -- Spend per team per day or week (:grain 'day' | 'week'; weeks start on Monday, UTC), list price, by run
--- start time. Feeds the stacked spend-over-time chart.
+-- start time (monitor.run_spend, costed runs). Feeds the stacked spend-over-time chart.
 WITH costed AS (
   SELECT
     COALESCE(jt.team, 'unattributed') AS team,
-    COALESCE(jr.start_time, rc.usage_start_time) AS start_time,
-    rc.run_id,
-    rc.dbus,
-    rc.list_cost_usd
-  FROM monitor.run_costs AS rc
-  LEFT JOIN monitor.job_runs AS jr
-    ON jr.workspace_id = rc.workspace_id AND jr.run_id = rc.run_id
+    r.start_time,
+    r.run_id,
+    r.dbus,
+    r.list_cost_usd
+  FROM monitor.run_spend AS r
   LEFT JOIN monitor.job_teams AS jt
-    ON jt.workspace_id = rc.workspace_id AND jt.job_id = rc.job_id
-  WHERE COALESCE(jr.start_time, rc.usage_start_time) >= :start_time
-    AND COALESCE(jr.start_time, rc.usage_start_time) < :end_time
-    AND (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR rc.job_id = :job_id)
+    ON jt.workspace_id = r.workspace_id AND jt.job_id = r.billed_job_id
+  WHERE r.is_costed
+    AND r.start_time >= :start_time
+    AND r.start_time < :end_time
+    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
     AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
 ),
 periods AS (

@@ -8,6 +8,7 @@
 --     job) has no reader in the window other than the job itself (any entity reading it counts, from any
 --     workspace).
 -- monthly_wasted_list_cost_usd = list_cost_usd x 30 / :window_days (the window's spend scaled to 30 days).
+-- The job's runs and their costs come from monitor.run_spend (the timeline's runs, one row each).
 WITH scheduled AS (
   SELECT j.workspace_id, j.job_id, j.name, j.schedule_cron, COALESCE(jt.team, 'unattributed') AS team
   FROM monitor.jobs AS j
@@ -21,24 +22,22 @@ WITH scheduled AS (
     AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
 ),
 window_runs AS (
-  SELECT jr.workspace_id, jr.job_id, jr.run_id, jr.start_time
-  FROM monitor.job_runs AS jr
+  SELECT r.workspace_id, r.job_id, r.run_id, r.start_time, r.dbus, r.list_cost_usd
+  FROM monitor.run_spend AS r
   INNER JOIN scheduled AS s
-    ON s.workspace_id = jr.workspace_id AND s.job_id = jr.job_id
-  WHERE jr.start_time >= :start_time AND jr.start_time < :end_time
+    ON s.workspace_id = r.workspace_id AND s.job_id = r.job_id
+  WHERE r.in_timeline AND r.start_time >= :start_time AND r.start_time < :end_time
 ),
 spend AS (
   SELECT
-    wr.workspace_id,
-    wr.job_id,
-    COUNT(DISTINCT wr.run_id) AS runs,
-    MAX(wr.start_time) AS last_run_time,
-    COALESCE(SUM(rc.dbus), 0) AS dbus,
-    COALESCE(SUM(rc.list_cost_usd), 0) AS list_cost_usd
-  FROM window_runs AS wr
-  LEFT JOIN monitor.run_costs AS rc
-    ON rc.workspace_id = wr.workspace_id AND rc.run_id = wr.run_id
-  GROUP BY wr.workspace_id, wr.job_id
+    workspace_id,
+    job_id,
+    COUNT(*) AS runs,
+    MAX(start_time) AS last_run_time,
+    COALESCE(SUM(dbus), 0) AS dbus,
+    COALESCE(SUM(list_cost_usd), 0) AS list_cost_usd
+  FROM window_runs
+  GROUP BY workspace_id, job_id
 ),
 commits AS (
   SELECT
