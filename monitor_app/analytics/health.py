@@ -246,7 +246,8 @@ def duration_trend(engine: Engine, filters: Filters) -> pd.DataFrame:
     -------
     DataFrame
         ``workspace_id, job_id, job_name, team, run_date, runs, succeeded, failed, p50_duration_seconds,
-        p90_duration_seconds, max_duration_seconds`` (durations NULL on days without a successful run).
+        p90_duration_seconds, max_duration_seconds`` (durations NULL on days without a successful run),
+        ordered by job and day. At most ``filters.row_limit`` job-days: the newest days are kept.
     """
     return engine.execute(sql_beside(__file__, "health_duration_trend"), filters.to_params())
 

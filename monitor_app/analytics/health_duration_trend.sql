@@ -1,5 +1,6 @@
 -- JOB-03 chart: per job per UTC day (of run start), median and p90 duration of successful runs, with the
--- run counts behind them (runs read from monitor.run_health, stored in start_time order).
+-- run counts behind them (runs read from monitor.run_health, stored in start_time order). At most
+-- :row_limit job-days, the newest days kept (a month of a large workspace is 130,000+ job-days).
 WITH runs AS (
   SELECT
     r.workspace_id,
@@ -30,6 +31,12 @@ daily AS (
     MAX_BY(run_name, run_date) AS latest_run_name
   FROM runs
   GROUP BY workspace_id, job_id, run_date
+),
+newest AS (
+  SELECT *
+  FROM daily
+  ORDER BY run_date DESC, workspace_id, job_id
+  LIMIT :row_limit
 )
 SELECT
   d.workspace_id,
@@ -43,7 +50,7 @@ SELECT
   d.p50_duration_seconds,
   d.p90_duration_seconds,
   d.max_duration_seconds
-FROM daily AS d
+FROM newest AS d
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = d.workspace_id AND j.job_id = d.job_id
 LEFT JOIN monitor.job_teams AS t ON t.workspace_id = d.workspace_id AND t.job_id = d.job_id
 ORDER BY d.workspace_id, d.job_id, d.run_date

@@ -268,6 +268,12 @@ def test_duration_trend(workspace):
     assert (oct10.p50_duration_seconds, oct10.p90_duration_seconds) == (1000, 1000)
 
 
+def test_duration_trend_row_limit_keeps_the_newest_days_in_job_and_day_order(workspace):
+    every = health.duration_trend(workspace, WINDOW.with_(job_id="j6"))
+    newest = health.duration_trend(workspace, WINDOW.with_(job_id="j6", row_limit=3))
+    assert list(newest["run_date"].astype(str)) == list(every["run_date"].astype(str))[-3:]
+
+
 def test_retries(workspace):
     rows = by_job(health.retries(workspace, WINDOW.with_(team="gamma")))
     j7 = rows.loc["j7"]
