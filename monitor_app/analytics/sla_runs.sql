@@ -1,9 +1,21 @@
 -- SLA-02: the runs of the jobs that have an SLA target, with what the check needs: times, outcome, queue
 -- time, the job's schedule, list cost, and the job's recent normal duration (median and p90 of its
--- successful runs started in the :baseline_days days before the run; :min_baseline_runs to count).
--- :job_keys is a comma-separated list of 'workspace_id:job_id' ('*:job_id' for any workspace); the
--- deadline arithmetic (time zones, DST) happens in Python on this small result.
-WITH target_runs AS (
+-- successful runs started in the :baseline_us microseconds, the baseline days, before the run;
+-- :min_baseline_runs to count). :job_keys is a comma-separated list of 'workspace_id:job_id' ('*:job_id'
+-- for any workspace); the deadline arithmetic (time zones, DST) happens in Python on this small result.
+-- Newest first (start time, then run id, descending): the metrics keep the first Filters.row_limit rows
+-- in Python, after dropping the runs whose target was cleared (not known here).
+--
+-- Runs checked: completed runs started in [:start_time, :end_time). Only the target jobs' completed runs
+-- started from :history_start (no later than :start_time minus the baseline days) are read, once. The baseline is
+-- a window function over that one stream (each run's frame: the job's runs started in
+-- [start - :baseline_us microseconds, start), so a run never counts itself), not a join of every run with
+-- its history. A run whose baseline reaches before :history_start gets a partial one (the summary reads
+-- its previous window so: it only counts breaches there, which do not depend on the baseline).
+WITH target_keys AS (
+  SELECT explode(split(:job_keys, ',')) AS job_key
+),
+job_stream AS (
   SELECT
     r.workspace_id,
     r.job_id,
@@ -13,46 +25,35 @@ WITH target_runs AS (
     r.end_time,
     r.duration_seconds,
     r.outcome,
-    r.queue_duration_seconds
+    r.queue_duration_seconds,
+    unix_micros(r.start_time) AS start_us,
+    CASE WHEN r.outcome = 'success' THEN r.duration_seconds END AS normal_seconds
   FROM monitor.job_runs AS r
-  LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
-  WHERE r.start_time >= :start_time
+  WHERE r.start_time >= :history_start
     AND r.start_time < :end_time
     AND r.outcome IN ('success', 'failure')
+    -- the job id alone first: a plain semi-join the engine can push into the scan
+    AND r.job_id IN (SELECT split_part(job_key, ':', 2) FROM target_keys)
     AND (
       array_contains(split(:job_keys, ','), concat(r.workspace_id, ':', r.job_id))
       OR array_contains(split(:job_keys, ','), concat('*:', r.job_id))
     )
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
     AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
     AND (:job_id IS NULL OR r.job_id = :job_id)
 ),
-history AS (
-  SELECT h.workspace_id, h.job_id, h.start_time, h.duration_seconds
-  FROM monitor.job_runs AS h
-  WHERE h.outcome = 'success'
-    AND h.duration_seconds IS NOT NULL
-    AND h.start_time >= timestampadd(DAY, -:baseline_days, :start_time)
-    AND h.start_time < :end_time
-    AND (
-      array_contains(split(:job_keys, ','), concat(h.workspace_id, ':', h.job_id))
-      OR array_contains(split(:job_keys, ','), concat('*:', h.job_id))
-    )
-),
-baseline AS (
+with_baseline AS (
   SELECT
-    r.workspace_id,
-    r.run_id,
-    percentile(h.duration_seconds, 0.5) AS baseline_p50_seconds,
-    percentile(h.duration_seconds, 0.9) AS baseline_p90_seconds,
-    COUNT(*) AS baseline_runs
-  FROM target_runs AS r
-  JOIN history AS h
-    ON h.workspace_id = r.workspace_id
-    AND h.job_id = r.job_id
-    AND h.start_time < r.start_time
-    AND h.start_time >= timestampadd(DAY, -:baseline_days, r.start_time)
-  GROUP BY r.workspace_id, r.run_id
+    s.*,
+    percentile(s.normal_seconds, 0.5) OVER baseline_frame AS baseline_p50_seconds,
+    percentile(s.normal_seconds, 0.9) OVER baseline_frame AS baseline_p90_seconds,
+    COUNT(s.normal_seconds) OVER baseline_frame AS baseline_runs
+  FROM job_stream AS s
+  WINDOW baseline_frame AS (
+    PARTITION BY s.workspace_id, s.job_id
+    ORDER BY s.start_us
+    -- a frame bound cannot be NULL: 30 days when no baseline is given
+    RANGE BETWEEN COALESCE(:baseline_us, 2592000000000) PRECEDING AND 1 PRECEDING
+  )
 )
 SELECT
   r.workspace_id,
@@ -67,13 +68,19 @@ SELECT
   r.queue_duration_seconds,
   j.schedule_cron,
   j.schedule_timezone,
-  CASE WHEN b.baseline_runs >= :min_baseline_runs THEN b.baseline_p50_seconds END AS baseline_p50_seconds,
-  CASE WHEN b.baseline_runs >= :min_baseline_runs THEN b.baseline_p90_seconds END AS baseline_p90_seconds,
-  COALESCE(b.baseline_runs, 0) AS baseline_runs,
+  CASE WHEN r.baseline_runs >= :min_baseline_runs THEN r.baseline_p50_seconds END AS baseline_p50_seconds,
+  CASE WHEN r.baseline_runs >= :min_baseline_runs THEN r.baseline_p90_seconds END AS baseline_p90_seconds,
+  r.baseline_runs,
   CAST(c.list_cost_usd AS DOUBLE) AS list_cost_usd
-FROM target_runs AS r
-LEFT JOIN baseline AS b ON b.workspace_id = r.workspace_id AND b.run_id = r.run_id
+FROM with_baseline AS r
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = r.workspace_id AND j.job_id = r.job_id
 LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
-LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
-ORDER BY r.workspace_id, r.job_id, r.start_time, r.run_id
+LEFT JOIN (
+  -- only the target jobs' costs (the job id filter prunes the scan; the join keys alone would not)
+  SELECT c.workspace_id, c.run_id, c.list_cost_usd
+  FROM monitor.run_costs AS c
+  WHERE c.job_id IN (SELECT split_part(job_key, ':', 2) FROM target_keys)
+) AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
+WHERE r.start_time >= :start_time
+  AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
+ORDER BY r.start_time DESC, r.run_id DESC
