@@ -21,4 +21,5 @@ FROM (
   UNION ALL SELECT 'run_health', COUNT(*) FROM monitor.run_health
   UNION ALL SELECT 'run_spend', COUNT(*) FROM monitor.run_spend
   UNION ALL SELECT 'task_spend', COUNT(*) FROM monitor.task_spend
+  UNION ALL SELECT 'billing_jobs_usage', COUNT(*) FROM monitor.billing_jobs_usage
 ) AS counts;

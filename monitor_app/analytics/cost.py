@@ -18,6 +18,8 @@ call. The spike baseline depends on two thresholds (``spike_ratio``, ``spike_min
 run_spend holds it for the defaults below, and a call that overrides either runs the live query
 (``cost/dbu_spikes_live.sql``), which returns the same rows as the materialized path for the same values.
 Per-run and per-task metrics return at most ``filters.row_limit`` rows (newest first).
+cost_trust reads billing as grouped at refresh (``monitor.billing_jobs_usage``, up to a watermark) plus the
+usage ingested since, live: usage the model missed is still found (see ``cost/cost_trust.sql``).
 """
 
 from __future__ import annotations
@@ -153,6 +155,16 @@ def cost_trust(engine: Engine, filters: Filters, **_other_thresholds: Any) -> pd
             not attributable (not in the JOBS total)
     """
     return _run(engine, "cost_trust", filters)
+
+
+def cost_trust_live(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """The exact path of cost_trust: every JOBS usage row grouped on the call (``cost/cost_trust_live.sql``).
+
+    cost_trust reads the usage ingested before the last refresh's watermark grouped at refresh
+    (monitor.billing_jobs_usage) and only the later rows live; both return the same frame. Kept as the
+    reference the equivalence tests compare against.
+    """
+    return _run(engine, "cost_trust_live", filters)
 
 
 @metric("team_costs")
