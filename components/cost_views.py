@@ -17,17 +17,19 @@ Factories (``factory(state) -> viewable``), plugged into the shell's pages throu
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import holoviews as hv
-import holoviews.plotting.bokeh  # noqa: F401  (registers the Bokeh backend: .opts needs a plotting extension)
 import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import DataPanel, data_table, esc, fmt_money, key_values, text_pane
+from components.health_views import holoviews
 from monitor_app.analytics import cost
 from monitor_app.state import AppState
+
+if TYPE_CHECKING:
+    import holoviews as hv
 
 LIST_PRICE_NOTE = "All $ are list prices (system.billing.list_prices), not your contract prices."
 MONEY = "$, list price"
@@ -73,6 +75,7 @@ def _naive_utc(series: pd.Series) -> pd.Series:
 # ----------------------------------------------------------------------------- charts
 def spend_chart(frame: pd.DataFrame) -> hv.Bars:
     """Spend per period, stacked by team (list price)."""
+    hv = holoviews()
     data = pd.DataFrame(
         {
             "period": pd.to_datetime(frame["period_start"]).dt.strftime("%Y-%m-%d"),
@@ -95,6 +98,7 @@ def spend_chart(frame: pd.DataFrame) -> hv.Bars:
 
 def run_cost_chart(runs: pd.DataFrame, spikes: pd.DataFrame) -> hv.Overlay:
     """A job's run costs over start time; DBU spikes marked in red."""
+    hv = holoviews()
     data = pd.DataFrame(
         {
             "start": _naive_utc(runs["start_time"]),
@@ -719,6 +723,15 @@ def run_cost_panel(state: AppState) -> RunCostView:
     """Runs page (a run selected): the run's cost and task estimates."""
     return RunCostView(state)
 
+
+# Below the fold of their page: built and loaded when opened.
+FOLDED = {
+    cost_overview: "Cost: spend by team, top jobs, movers, reconciliation with billing",
+    cost_waste: "Waste: DBU spikes, zombie jobs, jobs on all-purpose compute",
+    team_cost_page: "Team costs and trend",
+    job_cost_history: "Cost history of the job",
+    run_cost_panel: "Cost of the run and its tasks",
+}
 
 VIEWS = {
     "overview": [cost_overview, cost_waste],

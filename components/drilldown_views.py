@@ -7,21 +7,23 @@ calls ``state.select_*``; the shell turns that into a new page and a browser his
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import holoviews as hv
 import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import (
+    PANE_CSS,
     PRIMARY,
     DataPanel,
-    data_table,
+    InPlace,
+    KeptTable,
     esc,
     fmt_duration,
     fmt_money,
-    key_values,
+    key_values_html,
     picker,
     text_pane,
 )
@@ -40,14 +42,40 @@ MONEY_TITLE = "Cost ($, list price)"
 
 
 class Breadcrumb(Viewer):
-    """All teams > team > job > run, each level a button that goes back up (names are plain text)."""
+    """All teams > team > job > run, each level a button that goes back up (names are plain text).
 
-    def __init__(self, state: AppState, **params: Any) -> None:
+    One per session, above the drill-down pages: its buttons are kept and only their labels and
+    visibility change, so a click sends a few values, not new models.
+    """
+
+    def __init__(self, state: AppState, visible: bool = True, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._row = pn.Row(css_classes=["breadcrumb"], sizing_mode="stretch_width", margin=(0, 0, 5, 0))
-        state.param.watch(self._update, ["team", "job_id", "run_id", "page"])
+        self._teams = self._button("All teams", lambda: state.clear_selection("team"), "crumb-teams")
+        self._team = self._button("", lambda: state.clear_selection("job"), "crumb-team")
+        self._job = self._button("", lambda: state.clear_selection("run"), "crumb-job")
+        self._run = pn.pane.HTML("", css_classes=["crumb-run"], margin=(8, 5))
+        self._row = pn.Row(
+            self._teams,
+            self._team,
+            self._job,
+            self._run,
+            css_classes=["breadcrumb"],
+            sizing_mode="stretch_width",
+            margin=(0, 0, 5, 0),
+            visible=visible,
+        )
+        state.param.watch(self._update, ["team", "job_id", "run_id"])
         self._update()
+
+    @property
+    def visible(self) -> bool:
+        return self._row.visible
+
+    @visible.setter
+    def visible(self, value: bool) -> None:
+        if self._row.visible != value:
+            self._row.visible = value
 
     def _job_name(self) -> str:
         state = self._state
@@ -60,28 +88,35 @@ class Breadcrumb(Viewer):
         except Exception:
             return f"job {state.job_id}"
 
-    def _button(self, label: str, action: Any, css: str) -> pn.widgets.Button:
+    @staticmethod
+    def _button(label: str, action: Any, css: str) -> pn.widgets.Button:
         button = pn.widgets.Button(name=label, button_type="light", css_classes=[css], margin=(0, 2))
         button.on_click(lambda _event: action())
         return button
 
     def _update(self, *events: Any) -> None:
         state = self._state
-        items: list[Any] = [self._button("All teams", lambda: state.clear_selection("team"), "crumb-teams")]
-        if state.team:
-            items.append(
-                self._button(f"Team: {state.team}", lambda: state.clear_selection("job"), "crumb-team")
-            )
-        if state.job_id:
-            items.append(
-                self._button(f"Job: {self._job_name()}", lambda: state.clear_selection("run"), "crumb-job")
-            )
-        if state.run_id:
-            items.append(text_pane(f"Run {state.run_id}", "crumb-run", tag="span", margin=(8, 5)))
-        self._row.objects = items
+        shown = {
+            self._team: f"Team: {state.team}" if state.team else None,
+            self._job: f"Job: {self._job_name()}" if state.job_id else None,
+        }
+        for button, label in shown.items():
+            if label is not None and button.name != label:
+                button.name = label
+            if button.visible != (label is not None):
+                button.visible = label is not None
+        run = f'<span class="crumb-run">Run {esc(state.run_id)}</span>' if state.run_id else ""
+        if self._run.object != run:
+            self._run.object = run
+        if self._run.visible != bool(run):
+            self._run.visible = bool(run)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._row
+
+
+def _picker_options(label: str, options: dict[str, str]) -> dict[str, str]:
+    return {f"Open {label.lower()}…": "", **options}
 
 
 class TeamsView(Viewer):
@@ -90,6 +125,21 @@ class TeamsView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
+        self._table = KeptTable(
+            "teams",
+            titles={
+                "list_cost_usd": MONEY_TITLE,
+                "success_rate": "Success rate",
+                "last_run_time": "Last run (UTC)",
+            },
+            money=["list_cost_usd"],
+            percent=["success_rate"],
+            numbers={"dbus": "0,0.0"},
+            on_click=lambda _i, row: state.select_team(row["team"]),
+            css_class="teams-table",
+        )
+        self._pick = picker("Team", {}, state.select_team, "team-picker")
+        self._view = pn.Column(self._pick, self._table.view, sizing_mode="stretch_width")
         self._panel = DataPanel(
             state,
             "Teams",
@@ -104,25 +154,16 @@ class TeamsView(Viewer):
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:
-        state = self._state
         if frame.empty:
             return text_pane("No team has jobs in this window.", "empty")
-        table = data_table(
-            frame,
-            "teams",
-            titles={
-                "list_cost_usd": MONEY_TITLE,
-                "success_rate": "Success rate",
-                "last_run_time": "Last run (UTC)",
-            },
-            money=["list_cost_usd"],
-            percent=["success_rate"],
-            numbers={"dbus": "0,0.0"},
-            on_click=lambda _i, row: state.select_team(row["team"]),
-            css_class="teams-table",
-        )
-        pick = picker("Team", {str(t): str(t) for t in frame["team"]}, state.select_team, "team-picker")
-        return pn.Column(pick, table, sizing_mode="stretch_width")
+        rows = self._table.prepare(frame)
+        options = _picker_options("Team", {str(t): str(t) for t in frame["team"]})
+
+        def update() -> None:
+            rows()
+            self._pick.options = options
+
+        return InPlace(self._view, update)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel
@@ -137,6 +178,22 @@ class JobsView(Viewer):
         self._title = pn.pane.HTML(sizing_mode="stretch_width")
         state.param.watch(self._set_title, ["team"])
         self._set_title()
+        self._table = KeptTable(
+            "jobs",
+            titles={
+                "list_cost_usd": MONEY_TITLE,
+                "success_rate": "Success rate",
+                "p50_duration_seconds": "Median duration (s)",
+                "last_run_time": "Last run (UTC)",
+            },
+            money=["list_cost_usd"],
+            percent=["success_rate"],
+            numbers={"dbus": "0,0.0", "p50_duration_seconds": "0,0"},
+            on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
+            css_class="jobs-table",
+        )
+        self._pick = picker("Job", {}, lambda v: state.select_job(*v.split("/", 1)), "job-picker")
+        self._view = pn.Column(self._pick, self._table.view, sizing_mode="stretch_width")
         self._panel = DataPanel(
             state,
             "Jobs",
@@ -158,31 +215,23 @@ class JobsView(Viewer):
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:
-        state = self._state
         if frame.empty:
             return text_pane("No jobs in this scope and window.", "empty")
         frame = frame.drop(columns=["is_deleted"])
-        table = data_table(
-            frame,
-            "jobs",
-            titles={
-                "list_cost_usd": MONEY_TITLE,
-                "success_rate": "Success rate",
-                "p50_duration_seconds": "Median duration (s)",
-                "last_run_time": "Last run (UTC)",
+        rows = self._table.prepare(frame)
+        options = _picker_options(
+            "Job",
+            {
+                f"{name} ({job_id})": f"{ws}/{job_id}"
+                for ws, job_id, name in frame[["workspace_id", "job_id", "name"]].values
             },
-            money=["list_cost_usd"],
-            percent=["success_rate"],
-            numbers={"dbus": "0,0.0", "p50_duration_seconds": "0,0"},
-            on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
-            css_class="jobs-table",
         )
-        options = {
-            f"{name} ({job_id})": f"{ws}/{job_id}"
-            for ws, job_id, name in frame[["workspace_id", "job_id", "name"]].values
-        }
-        pick = picker("Job", options, lambda v: state.select_job(*v.split("/", 1)), "job-picker")
-        return pn.Column(pick, table, sizing_mode="stretch_width")
+
+        def update() -> None:
+            rows()
+            self._pick.options = options
+
+        return InPlace(self._view, update)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(self._title, self._panel, sizing_mode="stretch_width")
@@ -198,6 +247,23 @@ class RunsView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
+        self._title = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._table = KeptTable(
+            "runs",
+            titles={"list_cost_usd": MONEY_TITLE, "start_time": "Start (UTC)", "end_time": "End (UTC)"},
+            money=["list_cost_usd"],
+            numbers={"dbus": "0,0.00", "duration_seconds": "0,0", "queue_duration_seconds": "0,0"},
+            on_click=lambda _i, row: state.select_run(row["workspace_id"], row["run_id"], row["job_id"]),
+            css_class="runs-table",
+            page_size=20,
+        )
+
+        def pick(value: str) -> None:
+            ws, job, run = value.split("/", 2)
+            state.select_run(ws, run, job)
+
+        self._pick = picker("Run", {}, pick, "run-picker")
+        self._view = pn.Column(self._pick, self._title, self._table.view, sizing_mode="stretch_width")
         self._panel = DataPanel(
             state,
             "Runs",
@@ -213,65 +279,98 @@ class RunsView(Viewer):
         state = self._state
         if frame.empty:
             return text_pane("No runs in this scope and window.", "empty")
-        parts: list[Any] = []
+        title = ""
         if state.job_id:
             name = frame["job_name"].iloc[0]
-            parts.append(
-                pn.pane.HTML(f'<h2 class="runs-title">Runs of job {esc(name)} ({esc(state.job_id)})</h2>')
-            )
+            title = f'<h2 class="runs-title">Runs of job {esc(name)} ({esc(state.job_id)})</h2>'
         shown = frame.drop(columns=[c for c in ("job_name", "team") if state.job_id and c in frame])
-        parts.append(
-            data_table(
-                shown,
-                "runs",
-                titles={"list_cost_usd": MONEY_TITLE, "start_time": "Start (UTC)", "end_time": "End (UTC)"},
-                money=["list_cost_usd"],
-                numbers={"dbus": "0,0.00", "duration_seconds": "0,0", "queue_duration_seconds": "0,0"},
-                on_click=lambda _i, row: state.select_run(row["workspace_id"], row["run_id"], row["job_id"]),
-                css_class="runs-table",
-                page_size=20,
-            )
+        rows = self._table.prepare(shown)
+        options = _picker_options(
+            "Run",
+            {
+                f"{r.run_id} · {r.start_time:%Y-%m-%d %H:%M} · {r.outcome}": f"{r.workspace_id}/{r.job_id}/{r.run_id}"
+                for r in frame.head(200).itertuples()
+            },
         )
-        options = {
-            f"{r.run_id} · {r.start_time:%Y-%m-%d %H:%M} · {r.outcome}": f"{r.workspace_id}/{r.job_id}/{r.run_id}"
-            for r in frame.head(200).itertuples()
-        }
 
-        def pick(value: str) -> None:
-            ws, job, run = value.split("/", 2)
-            state.select_run(ws, run, job)
+        def update() -> None:
+            self._title.object = title
+            self._title.visible = bool(title)
+            rows()
+            self._pick.options = options
 
-        parts.insert(0, picker("Run", options, pick, "run-picker"))
-        return pn.Column(*parts, sizing_mode="stretch_width")
+        return InPlace(self._view, update)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel
 
 
-def task_timeline(tasks: pd.DataFrame) -> hv.Segments:
-    """One bar per task attempt from its start to its end, coloured by outcome."""
-    end = tasks["end_time"].fillna(tasks["start_time"].max())
-    data = pd.DataFrame(
-        {
-            "start": tasks["start_time"].dt.tz_convert("UTC").dt.tz_localize(None),
-            "end": end.dt.tz_convert("UTC").dt.tz_localize(None),
+class TaskTimeline:
+    """One bar per task attempt from its start to its end, coloured by outcome: a Bokeh figure built for
+    the first run shown and kept (a new run replaces its data and task axis, the browser keeps the plot).
+    """
+
+    def __init__(self) -> None:
+        self.source: Any = None
+        self.figure: Any = None
+        self.pane = pn.Column(sizing_mode="stretch_width", css_classes=["task-timeline"])
+
+    def _build(self) -> None:
+        from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+        from bokeh.plotting import figure
+
+        self.source = ColumnDataSource({"start": [], "end": [], "task": [], "outcome": [], "color": []})
+        self.figure = figure(
+            x_axis_type="datetime",
+            y_range=FactorRange(),
+            height=140,
+            sizing_mode="stretch_width",
+            title="Task timeline",
+            x_axis_label="time (UTC)",
+            y_axis_label="task #attempt",
+            tools="pan,wheel_zoom,reset",
+            toolbar_location="right",
+        )
+        self.figure.segment(
+            x0="start", y0="task", x1="end", y1="task", color="color", line_width=14, source=self.source
+        )
+        self.figure.add_tools(HoverTool(tooltips=[("task", "@task"), ("outcome", "@outcome")]))
+
+    @staticmethod
+    def data(tasks: pd.DataFrame) -> dict[str, list[Any]]:
+        end = tasks["end_time"].fillna(tasks["start_time"].max())
+        outcome = tasks["outcome"].fillna("running").astype(str)
+        return {
+            "start": list(tasks["start_time"].dt.tz_convert("UTC").dt.tz_localize(None)),
+            "end": list(end.dt.tz_convert("UTC").dt.tz_localize(None)),
             "task": [
                 f"{k} #{int(a)}" for k, a in zip(tasks["task_key"], tasks["attempt_number"], strict=True)
             ],
-            "outcome": tasks["outcome"].fillna("running").astype(str),
+            "outcome": list(outcome),
+            "color": [OUTCOME_COLORS.get(o, OUTCOME_COLORS["other"]) for o in outcome],
         }
-    )
-    return hv.Segments(data, ["start", "task", "end", "task"], ["outcome"]).opts(
-        color="outcome",
-        cmap=OUTCOME_COLORS,
-        line_width=14,
-        responsive=True,
-        height=max(140, 34 * len(data) + 60),
-        xlabel="time (UTC)",
-        ylabel="task #attempt",
-        tools=["hover"],
-        title="Task timeline",
-    )
+
+    def prepare(self, tasks: pd.DataFrame) -> Callable[[], None]:
+        data = self.data(tasks)
+        factors = list(dict.fromkeys(reversed(data["task"])))  # first task on top
+        height = max(140, 34 * len(factors) + 60)
+
+        def change() -> None:
+            self.figure.y_range.factors = factors
+            self.source.data = data
+            if self.figure.height != height:
+                self.figure.height = height
+
+        def update() -> None:
+            if self.figure is None:
+                self._build()
+                change()  # not in the document yet: set directly, then show
+                self.pane.objects = [pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")]
+            else:
+                # Bokeh models (unlike Panel's) change only under the document's lock: on its loop.
+                pn.state.execute(change)
+
+        return update
 
 
 class RunDetailView(Viewer):
@@ -280,6 +379,23 @@ class RunDetailView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
+        self._title = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._facts = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=[PANE_CSS])
+        self._summary_view = pn.Column(self._title, self._facts, sizing_mode="stretch_width")
+        self._timeline = TaskTimeline()
+        self._table = KeptTable(
+            "tasks",
+            titles={
+                "attempt_number": "Attempt",
+                "is_retry": "Retry",
+                "start_time": "Start (UTC)",
+                "end_time": "End (UTC)",
+            },
+            numbers={"duration_seconds": "0,0"},
+            css_class="tasks-table",
+            page_size=25,
+        )
+        self._tasks_view = pn.Column(self._timeline.pane, self._table.view, sizing_mode="stretch_width")
         active = lambda: state.page == "runs" and bool(state.run_id)  # noqa: E731
         self._summary = DataPanel(
             state,
@@ -312,7 +428,7 @@ class RunDetailView(Viewer):
         if frame.empty:
             return text_pane(f"Run {self._state.run_id} was not found.", "empty")
         run = frame.iloc[0]
-        title = pn.pane.HTML(f'<h2 class="run-title">Run {esc(run.run_id)} of job {esc(run.job_name)}</h2>')
+        title = f'<h2 class="run-title">Run {esc(run.run_id)} of job {esc(run.job_name)}</h2>'
         pairs = [
             ("Outcome", f"{run.outcome} ({run.result_state or 'running'})"),
             ("First attempt", run.first_outcome),
@@ -328,28 +444,24 @@ class RunDetailView(Viewer):
             ("SKUs", run.sku_names),
             ("Termination", run.termination_code),
         ]
-        return pn.Column(title, key_values(pairs, "run-facts"), sizing_mode="stretch_width")
+        facts = key_values_html(pairs, "run-facts")
+
+        def update() -> None:
+            self._title.object = title
+            self._facts.object = facts
+
+        return InPlace(self._summary_view, update)
 
     def _render_tasks(self, tasks: pd.DataFrame) -> Any:
         if tasks.empty:
             return text_pane("No task runs recorded for this run.", "empty")
-        chart = pn.pane.HoloViews(
-            task_timeline(tasks), sizing_mode="stretch_width", css_classes=["task-timeline"]
-        )
-        table = data_table(
-            tasks,
-            "tasks",
-            titles={
-                "attempt_number": "Attempt",
-                "is_retry": "Retry",
-                "start_time": "Start (UTC)",
-                "end_time": "End (UTC)",
-            },
-            numbers={"duration_seconds": "0,0"},
-            css_class="tasks-table",
-            page_size=25,
-        )
-        return pn.Column(chart, table, sizing_mode="stretch_width")
+        chart, rows = self._timeline.prepare(tasks), self._table.prepare(tasks)
+
+        def update() -> None:
+            chart()
+            rows()
+
+        return InPlace(self._tasks_view, update)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(self._summary, self._tasks, sizing_mode="stretch_width")

@@ -18,8 +18,10 @@ import html
 import io
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -41,6 +43,9 @@ _REFRESH_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name
 SESSION_LOADS = 8
 # Priorities of DataPanel loads in a session: the drill-down's own view first, the rest after it.
 PRIMARY, SECONDARY = 0, 1
+# Secondary loads start this long after the last primary one (its result is then on its way to the
+# browser, which needs the CPU to lay it out: on 2 cores, a chart rendered meanwhile delays it).
+SECONDARY_DELAY_S = 0.4
 
 
 class _SessionLoads:
@@ -54,6 +59,9 @@ class _SessionLoads:
         self._order = 0
         self._running = 0
         self._primary = 0  # primary loads queued or running
+        # Whether the page is in the browser: until then results go out with the page itself, and
+        # secondary loads need not leave the CPU to the browser.
+        self.shown = False
 
     def submit(self, priority: int, work: Callable[[], None]) -> None:
         with self._lock:
@@ -83,7 +91,14 @@ class _SessionLoads:
                 self._running -= 1
                 if priority == PRIMARY:
                     self._primary -= 1
-            self._start()
+                last_primary = priority == PRIMARY and self._primary == 0
+            if last_primary and self.shown and SECONDARY_DELAY_S > 0:
+                # Let the browser lay out what was asked for before the rest competes for the CPU.
+                timer = threading.Timer(SECONDARY_DELAY_S, self._start)
+                timer.daemon = True
+                timer.start()
+            else:
+                self._start()
 
 
 _SESSION_LOADS: weakref.WeakKeyDictionary[Any, _SessionLoads] = weakref.WeakKeyDictionary()
@@ -95,6 +110,10 @@ def _session_loads(doc: Any) -> _SessionLoads:
         loads = _SESSION_LOADS.get(doc)
         if loads is None:
             loads = _SESSION_LOADS[doc] = _SessionLoads()
+            try:
+                pn.state.onload(lambda: setattr(loads, "shown", True))
+            except Exception:  # not in a served page: nothing to wait for
+                loads.shown = True
         return loads
 
 
@@ -177,12 +196,60 @@ def compute_panel(
         return error_alert(title, err)
 
 
+def _in_session() -> bool:
+    doc = pn.state.curdoc
+    return bool(doc is not None and doc.session_context is not None)
+
+
+# A served panel whose data arrives within this long is shown with it (in the same update as the page or
+# the click that asked for it): no spinner, no second round trip, one layout pass in the browser. Past it
+# the spinner shows and the data follows when it is in.
+INLINE_S = 1.0
+_NOTHING = object()
+
+
+@dataclass
+class InPlace:
+    """What a render returns to update a view it keeps: ``update()`` runs when the result is applied (on
+    the session's side, not in the worker), then ``view`` is shown. The browser gets the changed values
+    of models it already has, not new models to build and lay out."""
+
+    view: Any
+    update: Callable[[], None]
+
+
+class _Delivery:
+    """One refresh's result, handed either to a waiting caller (inline) or to a next-tick callback."""
+
+    def __init__(self, generation: int, waiter: bool) -> None:
+        self.generation = generation
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+        self._content: Any = _NOTHING
+        self._waiter = waiter
+
+    def finish(self, content: Any) -> bool:
+        """Store the result; True when nobody waits for it any more (the worker must apply it)."""
+        with self._lock:
+            self._content = content
+            waiter = self._waiter
+        self.done.set()
+        return not waiter
+
+    def stop_waiting(self) -> Any:
+        """The result if it is in (the caller applies it), else ``_NOTHING`` (the worker will)."""
+        with self._lock:
+            self._waiter = False
+            return self._content
+
+
 class DataPanel(Viewer):
     """A panel whose content is ``render(load())``, recomputed when ``watch`` parameters of the state change.
 
-    In a served session the work runs in a worker thread (panels of a page load in parallel, the page
-    stays responsive, a spinner shows meanwhile) and only the newest request's result is shown. Outside
-    a server (tests, warm-up, reports) ``refresh()`` computes synchronously.
+    In a served session the work runs in a worker thread and only the newest request's result is shown.
+    A result that arrives within ``INLINE_S`` goes out with the page or the click that asked for it (see
+    ``building_page``); a slower one shows a spinner until it is in. Outside a server (tests, reports)
+    ``refresh()`` computes synchronously.
 
     Parameters
     ----------
@@ -193,12 +260,14 @@ class DataPanel(Viewer):
     load
         ``load() -> data``; usually ``lambda: state.query(analytics_fn, ...)``.
     render
-        ``render(data) -> viewable``; no queries here.
+        ``render(data) -> viewable``; no queries here. Returning the panel's current content object (a
+        view kept alive and updated in place) sends only the changed values to the browser.
     watch
         State parameters whose change means new data.
     active
         ``active() -> bool``: whether the panel is on screen; while False, changes only mark it stale.
-        Default: the panel is active while the page it was built for is shown (see ``building_page``).
+        Default: the panel is active while the page (and folded section) it was built in is shown (see
+        ``building_page`` and ``FoldedSection``).
     priority
         ``PRIMARY`` (the view a drill-down click asks for) or ``SECONDARY`` (default): in a served session
         secondary loads start once the session has no primary load queued or running.
@@ -221,8 +290,7 @@ class DataPanel(Viewer):
         self._priority = priority
         self._state, self._title, self._load, self._render = state, title, load, render
         if active is None:
-            page = _BUILDING.page
-            active = (lambda: state.page == page) if page else (lambda: True)
+            active = _BUILDING.visibility(state)
         self._active = active
         self._timeout_s = timeout_s
         self._stale = True
@@ -236,12 +304,10 @@ class DataPanel(Viewer):
         if watch:
             state.param.watch(self._on_change, watch)
         state.param.watch(self._on_visibility, ["page", "run_id"])
+        if _BUILDING.pending is not None:
+            _BUILDING.created.append(self)
         if self._active():
-            if _in_session():
-                self._body.loading = True
-                pn.state.onload(self.refresh)
-            else:
-                self.refresh()
+            self.refresh()
 
     def _on_change(self, *events: Any) -> None:
         self._stale = True
@@ -253,7 +319,7 @@ class DataPanel(Viewer):
             self.refresh()
 
     def refresh(self) -> None:
-        """Recompute (in a worker when served; a spinner shows until the newest result is in)."""
+        """Recompute: in a worker when served (shown inline when quick, else after a spinner)."""
         with self._lock:
             self._stale = False
             self._generation += 1
@@ -262,55 +328,242 @@ class DataPanel(Viewer):
         if doc is None:
             self._apply(generation, compute_panel(self._title, self._load, self._render, self._timeout_s))
             return
-        self._body.loading = True
+        delivery = _Delivery(generation, waiter=True)
 
         def work() -> None:
             if generation != self._generation:
+                delivery.finish(_NOTHING)
                 return  # superseded while queued: the newer refresh does the work
             content = compute_panel(self._title, self._load, self._render, self._timeout_s)
-            try:
-                doc.add_next_tick_callback(lambda: self._apply(generation, content))
-            except Exception:  # the session is gone
-                pass
+            if delivery.finish(content):
+                try:
+                    doc.add_next_tick_callback(lambda: self._apply(generation, content))
+                except Exception:  # the session is gone
+                    pass
 
         _session_loads(doc).submit(self._priority, work)
+        if _BUILDING.pending is not None:
+            _BUILDING.pending.append((self, delivery))  # settled when the page or click is built
+        else:
+            self._settle(delivery, INLINE_S if self._priority == PRIMARY else 0.0)
+
+    def _settle(self, delivery: _Delivery, wait_s: float) -> None:
+        """Show the result if it arrives within ``wait_s``; else the spinner (the worker applies it)."""
+        if wait_s > 0:
+            delivery.done.wait(wait_s)
+        content = delivery.stop_waiting()
+        if content is _NOTHING:
+            if delivery.generation == self._generation:
+                self._body.loading = True
+        elif content is not _NOTHING:
+            self._apply(delivery.generation, content)
 
     def _apply(self, generation: int, content: Any) -> None:
-        if generation != self._generation:
+        if generation != self._generation or content is _NOTHING:
             return  # a newer refresh is on its way
-        self._body.objects = [content]
-        self._body.loading = False
+        if isinstance(content, InPlace):
+            try:
+                content.update()
+                content = content.view
+            except Exception as err:  # like a failing render: the error stays in this panel
+                log.warning("panel %r failed: %s: %s", self._title, type(err).__name__, err)
+                content = error_alert(self._title, err)
+        objects = self._body.objects
+        if not (len(objects) == 1 and objects[0] is content):
+            self._body.objects = [content]
+        if self._body.loading:
+            self._body.loading = False
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._layout
 
 
 class _BuildingPage(threading.local):
+    """What is being built in this thread: its page, whether it is visible, panels waiting to settle."""
+
     page: str | None = None
+    visible: Callable[[], bool] | None = None
+    pending: list[tuple[DataPanel, _Delivery]] | None = None
+    created: list[DataPanel]
+
+    def __init__(self) -> None:
+        self.created = []
+
+    def visibility(self, state: AppState) -> Callable[[], bool]:
+        page, visible = self.page, self.visible or (lambda: True)
+        if page is None:
+            return visible
+        return lambda: state.page == page and visible()
 
 
 _BUILDING = _BuildingPage()
 
 
 class building_page:  # noqa: N801 (used as a context manager, reads like a statement)
-    """``with building_page("jobs"):`` DataPanels created inside default to being active on that page."""
+    """``with building_page("jobs"):`` DataPanels created inside default to being active on that page.
 
-    def __init__(self, page: str) -> None:
-        self.page = page
+    Also collects the loads started inside (by new panels, or by panels a state change refreshes) and, on
+    leaving, waits for them together up to ``wait_s``: those in by then go out with the page itself.
+    ``visible`` narrows "active" further (a folded section that is open). ``page=None`` keeps the page
+    of an enclosing block.
+    """
 
-    def __enter__(self) -> None:
-        self._previous, _BUILDING.page = _BUILDING.page, self.page
+    def __init__(
+        self, page: str | None, wait_s: float = INLINE_S, visible: Callable[[], bool] | None = None
+    ) -> None:
+        self.page, self.wait_s, self.visible = page, wait_s, visible
+
+    def __enter__(self) -> list[DataPanel]:
+        b = _BUILDING
+        self._previous = (b.page, b.visible, b.pending, b.created)
+        if self.page is not None:
+            b.page = self.page
+        if self.visible is not None:
+            outer, inner = b.visible, self.visible
+            b.visible = inner if outer is None else (lambda: outer() and inner())
+        b.pending = [] if b.pending is None else b.pending
+        b.created = []
+        return b.created
 
     def __exit__(self, *exc: object) -> None:
-        _BUILDING.page = self._previous
+        b = _BUILDING
+        pending = b.pending
+        created = b.created
+        b.page, b.visible, b.pending, b.created = self._previous
+        if b.pending is not None:
+            b.created.extend(created)
+        if b.pending is pending:
+            return  # an enclosing block settles them
+        # Before the page is in the browser everything it can get goes with it; after (a click), only
+        # the primary views are waited for: the rest follows without holding up what was asked for.
+        shown = _in_session() and _session_loads(pn.state.curdoc).shown
+        deadline = time.monotonic() + self.wait_s
+        for panel, delivery in pending or []:
+            wait = deadline - time.monotonic() if panel._priority == PRIMARY or not shown else 0.0
+            panel._settle(delivery, max(0.0, wait))
 
 
-def _in_session() -> bool:
-    doc = pn.state.curdoc
-    return bool(doc is not None and doc.session_context is not None)
+class FoldedSection(Viewer):
+    """A collapsed card whose content is built the first time it is opened (below the fold, on demand).
+
+    Nothing of it is queried or sent to the browser until then; its panels load only while it is open.
+    """
+
+    def __init__(
+        self, state: AppState, title: str, build: Callable[[], Any], css_class: str | None = None
+    ) -> None:
+        super().__init__()
+        self._state, self._build = state, build
+        self._page = _BUILDING.page
+        self._outer = _BUILDING.visible
+        self._panels: list[DataPanel] = []
+        self.card = pn.Card(
+            title=title,
+            collapsed=True,
+            sizing_mode="stretch_width",
+            css_classes=["folded-section"] + ([css_class] if css_class else []),
+            margin=(5, 0),
+        )
+        self.card.param.watch(self._toggled, "collapsed")
+
+    def is_open(self) -> bool:
+        return not self.card.collapsed and (self._outer is None or self._outer())
+
+    def _toggled(self, event: Any) -> None:
+        if event.new:
+            return
+        previous = _BUILDING.visible
+        _BUILDING.visible = self._outer
+        try:
+            page = self._page or self._state.page
+            with building_page(page, visible=lambda: not self.card.collapsed) as made:
+                if self.card.objects:
+                    for panel in self._panels:
+                        panel._on_visibility()  # caught up while folded: reload what went stale
+                    return
+                try:
+                    content = self._build()
+                except Exception as err:  # a broken view stays inside its section
+                    content = error_alert(self.card.title, err)
+                self.card.objects = [content]
+        finally:
+            _BUILDING.visible = previous
+        self._panels = list(made)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self.card
 
 
 # ----------------------------------------------------------------------------- tables
+def _table_spec(
+    frame: pd.DataFrame,
+    money: Iterable[str] = (),
+    percent: Iterable[str] = (),
+    numbers: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, tuple[tuple[str, str, str], ...]]:
+    """The frame as shown (times as UTC text) and each column's formatter as ``(column, kind, format)``."""
+    money, percent = set(money), set(percent)
+    display = frame.reset_index(drop=True).copy()
+    spec = []
+    for col in display.columns:
+        if isinstance(display[col].dtype, pd.DatetimeTZDtype):
+            display[col] = display[col].dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M").astype(object)
+            spec.append((col, "text", ""))
+        elif col in money:
+            spec.append((col, "number", "$0,0.00"))
+        elif col in percent:
+            spec.append((col, "number", "0.0%"))
+        elif numbers and col in numbers:
+            spec.append((col, "number", numbers[col]))
+        elif not pd.api.types.is_numeric_dtype(display[col]) and not pd.api.types.is_bool_dtype(display[col]):
+            spec.append((col, "text", ""))
+    return display, tuple(spec)
+
+
+def _formatters(spec: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
+    from bokeh.models.widgets.tables import NumberFormatter
+
+    return {
+        col: NumberFormatter(format=fmt) if kind == "number" else {"type": "plaintext"}
+        for col, kind, fmt in spec
+    }
+
+
+def _tabulator(
+    display: pd.DataFrame,
+    spec: tuple[tuple[str, str, str], ...],
+    titles: dict[str, str] | None,
+    page_size: int,
+    css_class: str | None,
+) -> pn.widgets.Tabulator:
+    # fit_columns: Tabulator shares the width out instead of measuring every cell (fit_data_table cost
+    # ~0.6 s of browser time per table on a loaded 2-core machine).
+    return pn.widgets.Tabulator(
+        display,
+        titles=titles or {},
+        formatters=_formatters(spec),
+        disabled=True,
+        show_index=False,
+        pagination="local",
+        page_size=page_size,
+        layout="fit_columns",
+        selectable=False,
+        sizing_mode="stretch_width",
+        css_classes=["data-table"] + ([css_class] if css_class else []),
+    )
+
+
+def _download(name: str, frame: Callable[[], pd.DataFrame]) -> pn.widgets.FileDownload:
+    return pn.widgets.FileDownload(
+        callback=lambda: io.StringIO(frame().to_csv(index=False)),
+        filename=f"{name}.csv",
+        label="Download CSV",
+        button_type="light",
+        width=140,
+        margin=(0, 5),
+    )
+
+
 def data_table(
     frame: pd.DataFrame,
     name: str,
@@ -327,53 +580,61 @@ def data_table(
     Every text column uses Tabulator's ``plaintext`` formatter: workspace text (job names, teams, tags)
     is shown as text, never interpreted as HTML. ``on_click(iloc, row)`` gets the clicked row.
     """
-    from bokeh.models.widgets.tables import NumberFormatter
-
     frame = frame.reset_index(drop=True)
-    formatters: dict[str, Any] = {}
-    money, percent = set(money), set(percent)
-    for col in frame.columns:
-        if col in money:
-            formatters[col] = NumberFormatter(format="$0,0.00")
-        elif col in percent:
-            formatters[col] = NumberFormatter(format="0.0%")
-        elif numbers and col in numbers:
-            formatters[col] = NumberFormatter(format=numbers[col])
-        elif not pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
-            formatters[col] = {"type": "plaintext"}
-    display = frame.copy()
-    for col in display.columns:
-        if isinstance(display[col].dtype, pd.DatetimeTZDtype):
-            display[col] = display[col].dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M").astype(object)
-            formatters[col] = {"type": "plaintext"}
-    table = pn.widgets.Tabulator(
-        display,
-        titles=titles or {},
-        formatters=formatters,
-        disabled=True,
-        show_index=False,
-        pagination="local",
-        page_size=page_size,
-        layout="fit_data_table",
-        selectable=False,
-        sizing_mode="stretch_width",
-        css_classes=["data-table"] + ([css_class] if css_class else []),
-    )
+    display, spec = _table_spec(frame, money, percent, numbers)
+    table = _tabulator(display, spec, titles, page_size, css_class)
     if on_click is not None:
         table.on_click(lambda event: on_click(event.row, frame.iloc[event.row]))
+    return pn.Column(table, _download(name, lambda: frame), sizing_mode="stretch_width")
 
-    def csv() -> io.StringIO:
-        return io.StringIO(frame.to_csv(index=False))
 
-    download = pn.widgets.FileDownload(
-        callback=csv,
-        filename=f"{name}.csv",
-        label="Download CSV",
-        button_type="light",
-        width=140,
-        margin=(0, 5),
-    )
-    return pn.Column(table, download, sizing_mode="stretch_width")
+class KeptTable:
+    """A ``data_table`` kept across data changes: ``prepare(frame)`` (in the worker) returns the update
+    that swaps its rows in (when applied), so a drill-down click sends new rows, not a new table.
+
+    The table is rebuilt only when the columns or their formats change.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        titles: dict[str, str] | None = None,
+        money: Iterable[str] = (),
+        percent: Iterable[str] = (),
+        numbers: dict[str, str] | None = None,
+        on_click: Callable[[int, pd.Series], None] | None = None,
+        page_size: int = 15,
+        css_class: str | None = None,
+    ) -> None:
+        self._name, self._titles, self._page_size, self._css = name, titles, page_size, css_class
+        self._money, self._percent, self._numbers = tuple(money), tuple(percent), numbers
+        self._on_click = on_click
+        self._frame = pd.DataFrame()
+        self._spec: tuple[tuple[str, str, str], ...] | None = None
+        self.table: pn.widgets.Tabulator | None = None
+        self.view = pn.Column(sizing_mode="stretch_width")
+
+    def prepare(self, frame: pd.DataFrame) -> Callable[[], None]:
+        frame = frame.reset_index(drop=True)
+        display, spec = _table_spec(frame, self._money, self._percent, self._numbers)
+
+        def update() -> None:
+            self._frame = frame
+            if (
+                self.table is not None
+                and spec == self._spec
+                and list(display.columns) == list(self.table.value.columns)
+            ):
+                self.table.param.update(value=display, page=1)
+                return
+            self._spec = spec
+            self.table = _tabulator(display, spec, self._titles, self._page_size, self._css)
+            if self._on_click is not None:
+                on_click = self._on_click
+                self.table.on_click(lambda event: on_click(event.row, self._frame.iloc[event.row]))
+            self.view.objects = [self.table, _download(self._name, lambda: self._frame)]
+
+        return update
 
 
 def picker(
@@ -424,9 +685,14 @@ def fmt_duration(seconds: Any) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def key_values(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> pn.pane.HTML:
+def key_values_html(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> str:
     """A two-column HTML table of label / value, every value escaped."""
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in pairs)
+    return f'<table class="{esc(css_class)}">{rows}</table>'
+
+
+def key_values(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> pn.pane.HTML:
+    """``key_values_html`` in its own pane."""
     return pn.pane.HTML(
-        f'<table class="{esc(css_class)}">{rows}</table>', sizing_mode="stretch_width", stylesheets=[PANE_CSS]
+        key_values_html(pairs, css_class), sizing_mode="stretch_width", stylesheets=[PANE_CSS]
     )

@@ -7,10 +7,8 @@ Plugged into the shell through ``VIEWS`` (see components/registry.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import holoviews as hv
-import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options the plots use)
 import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
@@ -18,6 +16,9 @@ from panel.viewable import Viewer
 from components.feedback import DataPanel, data_table, text_pane
 from monitor_app.analytics import health
 from monitor_app.state import AppState
+
+if TYPE_CHECKING:
+    import holoviews as hv
 
 STATUS_COLOURS = {"critical": "#f8d7da", "warn": "#fff3cd", "ok": "#d1e7dd", "no_data": "#e9ecef"}
 OUTCOME_COLOURS = {
@@ -30,25 +31,35 @@ OUTCOME_COLOURS = {
 }
 STATUSES = ["critical", "warn", "ok", "no_data"]
 
+# The table's columns (a dozen: every column is a few Bokeh models to build and lay out). The job's
+# workspace stays in the frame for the click; the outcome counts are in the job's own page.
 HEALTH_COLUMNS = {
     "p1": "P1",
     "status": "Status",
     "job_name": "Job",
     "team": "Team",
     "runs": "Runs",
+    "failed": "Failed",
     "failure_rate": "Failure rate",
     "success_rate": "Success rate",
     "first_attempt_success_rate": "First-attempt success",
-    "succeeded": "Succeeded",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-    "skipped": "Skipped",
-    "running": "Running",
     "streak_length": "Failures in a row",
     "status_reason": "Why",
-    "workspace_id": "Workspace",
     "job_id": "Job id",
 }
+KEY_COLUMNS = ["workspace_id", "job_id"]
+
+
+def holoviews() -> Any:
+    """HoloViews with its Bokeh plotting registered, imported on the first chart (1-2 s of imports the
+    server need not pay before it answers), drawing on a canvas."""
+    import holoviews as hv
+    import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options the plots use)
+
+    # Canvas, not WebGL (HoloViews' default): these plots hold hundreds of points, and without a GPU
+    # (headless browsers, many VMs) WebGL is emulated and each repaint blits a full image.
+    hv.renderer("bokeh").webgl = False
+    return hv
 
 
 def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +70,8 @@ def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame
     out["p1"] = out["streak_length"].notna().map({True: "P1", False: ""})
     out["streak_length"] = out["streak_length"].fillna(0).astype(int)
     out = out.sort_values(["p1", "failure_rate"], ascending=[False, False], na_position="last")
-    return out.reindex(columns=list(HEALTH_COLUMNS)).reset_index(drop=True)
+    columns = list(HEALTH_COLUMNS) + [c for c in KEY_COLUMNS if c not in HEALTH_COLUMNS]
+    return out.reindex(columns=columns).reset_index(drop=True)
 
 
 def _style_status(value: Any) -> str:
@@ -94,7 +106,7 @@ class JobHealthView(Viewer):
         formatters = {c: {"type": "plaintext"} for c in ("p1", "status", "job_name", "team", "status_reason")}
         for col in ("failure_rate", "success_rate", "first_attempt_success_rate"):
             formatters[col] = {"type": "money", "symbol": "%", "symbolAfter": True, "precision": 1}
-        display = frame.copy()
+        display = frame[list(HEALTH_COLUMNS)].copy()
         for col in ("failure_rate", "success_rate", "first_attempt_success_rate"):
             display[col] = display[col] * 100
         table = pn.widgets.Tabulator(
@@ -106,7 +118,7 @@ class JobHealthView(Viewer):
             show_index=False,
             pagination="local",
             page_size=20,
-            layout="fit_data_table",
+            layout="fit_columns",
             selectable=False,
             sizing_mode="stretch_width",
             css_classes=["job-health-table"],
@@ -166,6 +178,7 @@ class TeamHealthView(Viewer):
 def run_history_plot(runs: pd.DataFrame, max_duration_seconds: float | None = None) -> hv.Overlay:
     """Duration per run coloured by outcome, the baseline band (median to p90), retried runs circled and
     the SLA maximum duration as a line (pure: no query)."""
+    hv = holoviews()
     frame = runs.copy()
     frame["start"] = pd.to_datetime(frame["start_time"], utc=True).dt.tz_localize(None)
     for col in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds"):
@@ -340,6 +353,13 @@ def health_page(state: AppState) -> pn.viewable.Viewable:
         sizing_mode="stretch_width",
     )
 
+
+# Below the fold of their page: built and loaded when opened.
+FOLDED = {
+    TeamHealthView: "Team reliability: success rates per team",
+    DurationRegressionsView: "Duration regressions: runs slower (or much faster) than their baseline",
+    RetriesView: "Retries and their cost",
+}
 
 VIEWS = {
     "overview": [JobHealthView],

@@ -9,6 +9,10 @@ A slot module (``components/health_views.py``, ``cost_views.py``, ``sla_views.py
 2. Otherwise every public ``pn.viewable.Viewer`` subclass defined in the module whose name ends in
    ``View`` is placed on the module's default page (``DEFAULT_PAGES``).
 
+A module may also define ``FOLDED = {factory: "section title"}``: those views go in a folded section of
+their page, built and loaded only when opened (what is not needed at a glance stays off the first render
+and off every drill-down click).
+
 A module that is missing shows a "coming soon" placeholder; one that fails to import, or a factory that
 raises, shows its error in place (the rest of the page keeps working). Views are created when their page
 is first shown.
@@ -24,7 +28,7 @@ from typing import Any
 
 import panel as pn
 
-from components.feedback import coming_soon, error_alert
+from components.feedback import FoldedSection, coming_soon, error_alert
 from monitor_app.state import PAGES, AppState
 
 ViewFactory = Callable[[AppState], Any]
@@ -53,6 +57,7 @@ class Slot:
     module: str
     factory: ViewFactory | None = None
     error: BaseException | None = None
+    folded: str | None = None  # the title of its folded section, when it is built on demand
 
     def build(self, state: AppState) -> Any:
         """The slot's view; a placeholder when its module is absent, an error alert when it fails."""
@@ -60,8 +65,12 @@ class Slot:
             return error_alert(self.title, self.error)
         if self.factory is None:
             return coming_soon(self.title, f"({self.module.replace('.', '/')}.py)")
+        factory = self.factory
+        if self.folded is not None:
+            css = "folded-" + getattr(factory, "__name__", "view").lower()
+            return FoldedSection(state, self.folded, lambda: factory(state), css_class=css)
         try:  # built in the calling thread: the view's panels belong to this session and page
-            return self.factory(state)
+            return factory(state)
         except Exception as err:
             return error_alert(self.title, err)
 
@@ -107,8 +116,10 @@ def load_slots(modules: dict[str, tuple[str, str]] | None = None) -> dict[str, l
             continue
         if not views:
             slots[default_page].append(Slot(title, module_name))
+        folded = getattr(module, "FOLDED", None) or {}
         for page, factories in views.items():
             for factory in factories:
                 name = getattr(factory, "__name__", title)
-                slots[page].append(Slot(f"{title}: {name}", module_name, factory=factory))
+                slot = Slot(f"{title}: {name}", module_name, factory=factory, folded=folded.get(factory))
+                slots[page].append(slot)
     return slots

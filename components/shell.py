@@ -16,20 +16,17 @@ from panel.viewable import Viewer
 from components.drilldown_views import Breadcrumb, JobsView, RunDetailView, RunsView, TeamsView
 from components.feedback import (
     PANE_CSS,
-    PRIMARY,
     DataPanel,
     building_page,
     coming_soon,
-    data_table,
     esc,
-    fmt_money,
     key_values,
     text_pane,
 )
+from components.overview import OverviewView
+from components.overview_data import filter_options, freshness
 from components.registry import SLOT_ONLY_PAGES, Slot
 from components.url_sync import UrlSync
-from monitor_app.analytics import drilldown
-from monitor_app.filters import Filters
 from monitor_app.state import PAGES, AppState
 
 TITLE = "Databricks Job Monitor"
@@ -43,20 +40,12 @@ PAGE_LABELS = {
     "Settings": "settings",
 }
 ALL = ""  # the "all" choice of the team / workspace selects
+DRILL_PAGES = ("teams", "jobs", "runs")  # the pages under the breadcrumb
+STABLE_SCROLLBARS = "#main, #sidebar { overflow-y: scroll; scrollbar-gutter: stable; }"
 
 
 def freshness_panel(state: AppState) -> DataPanel:
     """Newest row of each source, and when the model was last refreshed (times in UTC)."""
-
-    def load() -> tuple[pd.DataFrame, Any]:
-        fresh = state.query(drilldown.data_freshness, filters=Filters())
-        try:
-            refreshed = state.cache.call(
-                state.cache_key, "model_refreshed_at", drilldown.model_refreshed_at, None, state.engine
-            )
-        except Exception:
-            refreshed = None
-        return fresh, refreshed
 
     def render(data: tuple[pd.DataFrame, Any]) -> Any:
         fresh, refreshed = data
@@ -71,63 +60,9 @@ def freshness_panel(state: AppState) -> DataPanel:
             pairs.append(("model refreshed", f"{refreshed:%Y-%m-%d %H:%M}"))
         return key_values(pairs, "freshness")
 
-    return DataPanel(state, "Data as of (UTC)", load, render, watch=(), css_class="freshness")
-
-
-class OverviewView(Viewer):
-    """Totals of the window (runs, failures, success rate, list-price cost) and the costliest teams."""
-
-    def __init__(self, state: AppState, **params: Any) -> None:
-        super().__init__(**params)
-        self._state = state
-        self._panel = DataPanel(
-            state,
-            "Overview",
-            lambda: state.query(drilldown.teams_summary, filters=state.filters().with_(job_id=None)),
-            self._render,
-            watch=("as_of", "window_days", "start_date", "end_date", "workspace_id", "team"),
-            active=lambda: state.page == "overview",
-            css_class="overview-kpis",
-            priority=PRIMARY,
-        )
-
-    def _render(self, frame: pd.DataFrame) -> Any:
-        runs = int(frame["runs"].sum()) if len(frame) else 0
-        failed = int(frame["failed"].sum()) if len(frame) else 0
-        succeeded = int(frame["succeeded"].sum()) if len(frame) else 0
-        decided = succeeded + failed
-        rate = f"{succeeded / decided:.1%}" if decided else "–"
-        cost = fmt_money(frame["list_cost_usd"].sum() if len(frame) else 0)
-
-        def kpi(label: str, value: str, css: str) -> pn.pane.HTML:
-            return pn.pane.HTML(
-                f'<div class="kpi {css}">{esc(value)}</div><div class="kpi-label">{esc(label)}</div>',
-                width=190,
-                stylesheets=[PANE_CSS],
-            )
-
-        row = pn.Row(
-            kpi("runs", f"{runs:,}", "kpi-runs"),
-            kpi("failed runs", f"{failed:,}", "kpi-failed"),
-            kpi("success rate", rate, "kpi-rate"),
-            kpi("cost (list price)", cost, "kpi-cost"),
-            kpi("teams", f"{len(frame):,}", "kpi-teams"),
-        )
-        top = frame.head(10)[["team", "jobs", "runs", "failed", "success_rate", "list_cost_usd"]]
-        table = data_table(
-            top,
-            "top_teams",
-            titles={"list_cost_usd": "Cost ($, list price)", "success_rate": "Success rate"},
-            money=["list_cost_usd"],
-            percent=["success_rate"],
-            on_click=lambda _i, r: self._state.select_team(r["team"]),
-            css_class="overview-teams-table",
-            page_size=10,
-        )
-        return pn.Column(row, text_pane("Costliest teams", tag="h3"), table, sizing_mode="stretch_width")
-
-    def __panel__(self) -> pn.viewable.Viewable:
-        return self._panel
+    return DataPanel(
+        state, "Data as of (UTC)", lambda: freshness(state), render, watch=(), css_class="freshness"
+    )
 
 
 class SettingsView(Viewer):
@@ -207,7 +142,7 @@ class FilterBar(Viewer):
         """Teams and workspaces to choose from (all of them, whatever the window); empty when it fails."""
         state = self._state
         try:
-            jobs = state.query(drilldown.team_jobs, filters=Filters(window_days=90, now=state.filters().now))
+            jobs = filter_options(state)
         except Exception:
             return
         teams = sorted({str(t) for t in jobs["team"]})
@@ -230,10 +165,20 @@ class FilterBar(Viewer):
             self._scope.object = f'<span class="scope">{esc(err)}</span>'
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(
-            self._window,
+        # The explicit range is rarely used: folded (three widgets fewer to build on every page load),
+        # open from the start when the URL sets one.
+        dates = pn.Card(
             pn.Row(self._start, self._end),
             self._clear,
+            title="Date range (instead of the window)",
+            collapsed=self._state.start_date is None,
+            sizing_mode="stretch_width",
+            css_classes=["date-range"],
+            margin=(5, 0),
+        )
+        return pn.Column(
+            self._window,
+            dates,
             self._team,
             self._workspace,
             self._scope,
@@ -251,14 +196,19 @@ class AppShell(Viewer):
         self._slots = slots
         self._pages: dict[str, Any] = {}
         self._main = pn.Column(sizing_mode="stretch_width", css_classes=["page-content"])
+        self._crumb_slot = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
         self.url = UrlSync(state)
         state.param.watch(self._show_page, "page")
         self._show_page()
 
     # ------------------------------------------------------------------ pages
-    def _slot_views(self, page: str) -> list[Any]:
+    def _slot_views(self, page: str, folded: bool | None = None) -> list[Any]:
+        """The page's slot views (``folded``: only those in folded sections, or only the others)."""
         views = []
         for slot in self._slots.get(page, []):
+            if folded is not None and (slot.folded is not None) != folded:
+                continue
             views.append(
                 pn.Column(slot.build(self.state), sizing_mode="stretch_width", css_classes=["view-slot"])
             )
@@ -268,8 +218,6 @@ class AppShell(Viewer):
 
     def _build_page(self, page: str) -> Any:
         state = self.state
-        crumb = Breadcrumb(state) if page in ("teams", "jobs", "runs") else None
-        head = [crumb] if crumb is not None else []
         if page == "overview":
             body = [OverviewView(state), *self._slot_views(page)]
         elif page == "teams":
@@ -277,27 +225,38 @@ class AppShell(Viewer):
         elif page == "jobs":
             body = [JobsView(state), *self._slot_views(page)]
         elif page == "runs":
-            runs, detail = RunsView(state), RunDetailView(state)
-            switch = pn.Column(sizing_mode="stretch_width")
+            # Both kept in the page, one shown: a run click only toggles them (no new models to lay out).
+            # The job's own charts go with its runs: hidden (not laid out again) while a run is shown.
+            runs = pn.Column(RunsView(state), *self._slot_views(page, False), sizing_mode="stretch_width")
+            detail = pn.Column(RunDetailView(state), sizing_mode="stretch_width")
 
             def show(*_events: Any) -> None:
-                switch.objects = [detail if state.run_id else runs]
+                runs.visible, detail.visible = not state.run_id, bool(state.run_id)
 
             state.param.watch(show, "run_id")
             show()
-            body = [switch, *self._slot_views(page)]
+            body = [runs, detail, *self._slot_views(page, True)]
         elif page == "settings":
             body = [SettingsView(state), *self._slot_views(page)]
         else:
             body = self._slot_views(page)
-        return pn.Column(*head, *body, sizing_mode="stretch_width", css_classes=[f"page-{page}"])
+        return pn.Column(*body, sizing_mode="stretch_width", css_classes=[f"page-{page}"])
 
     def _show_page(self, *events: Any) -> None:
+        """Show the state's page: built (with its data when quick) the first time, then only toggled, so
+        going back to a page sends no new models to the browser."""
         page = self.state.page
+        if page in DRILL_PAGES and self._crumb is None:
+            self._crumb = Breadcrumb(self.state)
+            self._crumb_slot.objects = [self._crumb]
+        if self._crumb is not None:
+            self._crumb.visible = page in DRILL_PAGES
         if page not in self._pages:
             with building_page(page):
                 self._pages[page] = self._build_page(page)
-        self._main.objects = [self._pages[page]]
+            self._main.append(self._pages[page])
+        for name, view in self._pages.items():
+            view.visible = name == page
 
     # ------------------------------------------------------------------ layout
     def template(self) -> pn.template.BaseTemplate:
@@ -324,17 +283,29 @@ class AppShell(Viewer):
         )
         # Bootstrap: every asset is served by Panel itself (the Fast design fetches a Google font, which
         # fails offline and inside locked-down networks).
+        # One root per template area: Bokeh recomputes the document's models on every root added.
+        sidebar = pn.Column(
+            nav,
+            pn.layout.Divider(),
+            FilterBar(state),
+            pn.layout.Divider(),
+            freshness_panel(state),
+            sizing_mode="stretch_width",
+        )
         template = pn.template.BootstrapTemplate(
             title=TITLE,
-            sidebar=[nav, pn.layout.Divider(), FilterBar(state), pn.layout.Divider(), freshness_panel(state)],
-            main=[self._main, self.url],
+            sidebar=[sidebar],
+            main=[pn.Column(self._crumb_slot, self._main, self.url, sizing_mode="stretch_width")],
             header=[identity],
             sidebar_width=320,
         )
+        # A scrollbar that comes and goes as a view grows or shrinks changes the width of everything:
+        # every plot and table is laid out again. Keep its place.
+        template.config.raw_css.append(STABLE_SCROLLBARS)
         return template
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self._main, self.url)
+        return pn.Column(self._crumb_slot, self._main, self.url)
 
 
 __all__ = ["AppShell", "PAGES"]

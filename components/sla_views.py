@@ -242,4 +242,11 @@ def sla_page(state: AppState) -> pn.viewable.Viewable:
     )
 
 
+# Below the fold of their page: built and loaded when opened.
+FOLDED = {
+    SlaSummaryView: "SLA ranking: jobs by SLA trouble",
+    SlaBreachesView: "SLA breaches",
+    SlaTargetFormView: "SLA target of the job",
+}
+
 VIEWS = {"jobs": [SlaSummaryView, SlaBreachesView], "runs": [SlaTargetFormView]}

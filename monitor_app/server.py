@@ -190,15 +190,41 @@ class LazyJobsApi:
         return f"LazyJobsApi({self._provider!r})" if self._provider is not None else "LazyJobsApi(not built)"
 
 
-def warm_up(context: ServerContext) -> float:
-    """Build one session headless: imports, SQL transpilation and the shared result cache get warm, so the
-    first real session renders fast. Returns the seconds it took (errors are logged, never raised)."""
+def prefetch(context: ServerContext) -> float:
+    """Run the overview's queries into the result cache before the first browser session asks (that
+    session then only renders), then import what a session builds with. Returns the seconds it took;
+    errors are logged, never raised (the session asks again and shows them in place).
+
+    Only for the embedded engine, where every local session shares the app's identity and so the cache
+    key; on a warehouse, sessions may run as their user and the app's own results would not be theirs.
+    """
     started = time.perf_counter()
     try:
-        create_session(context, {}, None)
-    except Exception as err:  # warm-up is an optimisation only
-        log.warning("warm-up failed: %s: %s", type(err).__name__, err)
+        if not context.settings.uses_warehouse:
+            from components.overview_data import prefetch as overview_prefetch
+            from monitor_app.state import AppState
+
+            state = AppState(
+                engine=context.shared_engine(),
+                identity=identity_from_headers({}, context.settings),
+                settings=context.settings,
+                state_store=context.state_store(),
+            )
+            state.as_of = _as_of(state)
+            failed = overview_prefetch(state)
+            if failed:
+                log.warning("prefetch: %s failed (the overview will say why)", ", ".join(failed))
+        import components.shell  # noqa: F401  (the session's modules, imported off the request path)
+
+        context.slots()
+    except Exception as err:  # prefetching is an optimisation only
+        log.warning("prefetch failed: %s: %s", type(err).__name__, err)
     return time.perf_counter() - started
+
+
+def warm_up(context: ServerContext) -> float:
+    """Kept for callers of the previous name: ``prefetch``."""
+    return prefetch(context)
 
 
 def _request_headers() -> tuple[dict[str, Any], str | None]:
@@ -266,10 +292,10 @@ def create_session(
 
 
 def build_app(
-    settings: Settings, progress: Progress | None = None
+    settings: Settings, progress: Progress | None = None, context: ServerContext | None = None
 ) -> tuple[Callable[[], Any], ServerContext]:
     """The per-session app factory for ``pn.serve`` and the context it shares across sessions."""
-    context = ServerContext(settings, progress or _noop)
+    context = context or ServerContext(settings, progress or _noop)
 
     def app() -> Any:
         headers, token = _request_headers()
@@ -325,14 +351,14 @@ def start_server(
 ) -> tuple[Any, ServerContext]:
     """Start the Panel server (``threaded``: in a background thread, for tests) and return it.
 
-    ``warm`` builds one session headless first (see ``warm_up``).
+    ``warm`` runs the overview's queries first (see ``prefetch``).
     """
     import panel as pn
 
     app, context = build_app(settings)
     pn.config.nthreads = SESSION_THREADS
     if warm:
-        warm_up(context)
+        prefetch(context)
     kwargs: dict[str, Any] = dict(
         port=settings.port if port is None else port,
         address=address or settings.address,
@@ -343,6 +369,7 @@ def start_server(
         start=not threaded,
         exclude_headers=[ACCESS_TOKEN],
         xheaders=in_databricks_app(),
+        liveness=True,
     )
     if threaded:
         kwargs.pop("start")
@@ -351,15 +378,25 @@ def start_server(
 
 
 def serve(settings: Settings, show: bool = False, progress: Progress | None = None) -> int:
-    """Serve the app until interrupted (the CLI's ``serve``); builds the demo first when there is no data."""
+    """Serve the app until interrupted (the CLI's ``serve``); builds the demo first when there is no data.
+
+    The overview's queries start in the background before Panel is even imported (its 2-3 s of imports
+    and the queries overlap: DuckDB works outside the GIL), so the first page only renders.
+    """
     progress = progress or _noop
     if os.environ.get("DATABRICKS_APP_PORT"):
         settings.address = "0.0.0.0"
     started = time.perf_counter()
     ensure_demo(settings, progress)
+    context = ServerContext(settings, progress)
+
+    def warm() -> None:
+        progress(f"overview prefetched in {prefetch(context):.1f} s")
+
+    threading.Thread(target=warm, name="prefetch", daemon=True).start()
     import panel as pn
 
-    app, context = build_app(settings, progress)
+    app, context = build_app(settings, progress, context)
     context.shared_engine()  # open (and fail) before listening, not in the first session
     pn.config.nthreads = SESSION_THREADS
     host = "localhost" if settings.address in ("0.0.0.0", "127.0.0.1") else settings.address
@@ -373,6 +410,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
         title="Databricks Job Monitor",
         exclude_headers=[ACCESS_TOKEN],
         xheaders=in_databricks_app(),
+        liveness=True,  # /liveness answers without building a session (readiness probes, benchmarks)
     )
     url = f"http://{host}:{settings.port}/"
     progress(
@@ -381,11 +419,6 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     print(url, flush=True)
     if show:
         server.io_loop.add_callback(server.show, "/")
-
-    def warm() -> None:
-        progress(f"warm-up done in {warm_up(context):.1f} s")
-
-    threading.Thread(target=warm, name="warm-up", daemon=True).start()
     try:
         server.io_loop.start()
     except KeyboardInterrupt:

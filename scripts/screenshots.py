@@ -80,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
                 _settle(page, {"overview": ".kpi-runs", "teams": ".teams-table .tabulator-row"}.get(name))
                 page.screenshot(path=str(args.out / f"{name}.png"))
                 print(f"saved {args.out / (name + '.png')}", file=sys.stderr)
+            # the overview with its folded sections (cost, waste, runs in progress) opened
+            page.goto(base)
+            _settle(page, ".kpi-runs")
+            for header in page.locator(".folded-section .card-header").all():
+                header.click()
+            _settle(page, ".cost-overview")
+            page.screenshot(path=str(args.out / "overview-sections.png"))
             # the drill-down: a team's jobs, a job's runs, a run's tasks
             page.goto(f"{base}?page=teams")
             _settle(page, ".teams-table .tabulator-row")

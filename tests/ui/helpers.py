@@ -33,6 +33,14 @@ def cell(page, table_class: str, text: str):
     return page.locator(f".{table_class} .tabulator-cell").filter(has_text=text).first
 
 
+def unfold(page, title: str):
+    """Open the folded section whose title starts with ``title`` (built and loaded when opened); returns
+    the section."""
+    section = page.locator(".folded-section").filter(has=page.locator(".card-header", has_text=title)).first
+    section.locator(".card-header").first.click()
+    return section
+
+
 def column_texts(page, table_class: str, field: str) -> list[str]:
     """The texts of one column's cells on the table's current page."""
     return page.locator(

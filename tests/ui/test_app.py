@@ -22,6 +22,7 @@ from tests.ui.helpers import (  # noqa: E402
     link,
     plain_job,
     query,
+    unfold,
 )
 
 pytestmark = pytest.mark.ui
@@ -49,6 +50,7 @@ def test_overview_loads_and_shows_the_forwarded_identity(page, served):
         """
     )
     assert len(running) > 0
+    unfold(page, "Runs in progress now")  # below the fold: built and loaded when opened
     expect(page.locator(".active-runs .tabulator-row")).to_have_count(len(running))
 
 

@@ -22,6 +22,7 @@ from tests.ui.helpers import (  # noqa: E402
     link,
     plain_job,
     query,
+    unfold,
 )
 
 pytestmark = pytest.mark.ui
@@ -132,6 +133,7 @@ def test_setting_an_sla_target_refuses_bad_values_in_place_then_saves(page, serv
     assert _sla_rows(served, ws, job_id).empty
 
     page.goto(link(served, page="runs", workspace_id=ws, job_id=job_id))
+    unfold(page, "SLA target of the job")  # below the fold: built when opened
     form = page.locator(".sla-target-form")
     expect(form).to_contain_text("No SLA target for this job.")
     deadline = form.get_by_placeholder("06:30")
@@ -176,6 +178,7 @@ def test_setting_an_sla_target_refuses_bad_values_in_place_then_saves(page, serv
 # ----------------------------------------------------------------------------- cost overview
 def test_cost_overview_spend_chart_coverage_and_top_jobs(page, served):
     page.goto(served.url)
+    unfold(page, "Cost: spend by team")  # below the fold: built and loaded when opened
     overview = page.locator(".cost-overview")
     expect(overview.locator(".cost-spend .panel-title")).to_have_text("Spend by team ($, list price)")
     expect(overview.locator(".spend-chart canvas").first).to_be_visible()

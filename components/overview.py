@@ -1,0 +1,163 @@
+"""The overview's headline: totals of the window and, at a glance, what broke, what is at risk and what
+costs most, as one plain HTML pane (cheap for the browser: no table, no chart).
+
+The job health table follows it on the page (health views); spend charts, waste and runs in progress are
+in folded sections below, loaded when opened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+from components.feedback import PANE_CSS, PRIMARY, DataPanel, esc, fmt_money
+from components.overview_data import Headline, headline
+from monitor_app.analytics import health
+from monitor_app.state import AppState
+
+# Items listed under each heading (the job health table below has them all).
+GLANCE_ITEMS = 5
+WINDOW_PARAMS = ("as_of", "window_days", "start_date", "end_date", "workspace_id", "team")
+
+GLANCE_CSS = """
+.kpis, .glance { display: flex; flex-wrap: wrap; gap: 8px 28px; }
+.kpi-box { min-width: 150px; }
+.glance { margin-top: 14px; }
+.glance section { flex: 1 1 280px; border-left: 4px solid #ccc; padding: 2px 12px; }
+.glance section.broke { border-color: #c62828; }
+.glance section.risk { border-color: #ef6c00; }
+.glance section.spend { border-color: #1565c0; }
+.glance h4 { margin: 0 0 4px 0; font-size: 1em; }
+.glance ul { margin: 4px 0; padding-left: 18px; }
+.glance li, .glance p { margin: 2px 0; font-size: 0.92em; }
+.glance .none { color: #666; }
+"""
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
+
+
+def _items(lines: list[str], empty: str) -> str:
+    if not lines:
+        return f'<p class="none">{esc(empty)}</p>'
+    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+
+
+def kpis_html(teams: pd.DataFrame) -> str:
+    """Runs, failed runs, success rate, list-price cost and teams of the window."""
+    runs = int(teams["runs"].sum()) if len(teams) else 0
+    failed = int(teams["failed"].sum()) if len(teams) else 0
+    succeeded = int(teams["succeeded"].sum()) if len(teams) else 0
+    decided = succeeded + failed
+    rate = f"{succeeded / decided:.1%}" if decided else "–"
+    cost = fmt_money(teams["list_cost_usd"].sum() if len(teams) else 0)
+    boxes = [
+        ("runs", f"{runs:,}", "kpi-runs"),
+        ("failed runs", f"{failed:,}", "kpi-failed"),
+        ("success rate", rate, "kpi-rate"),
+        ("cost (list price)", cost, "kpi-cost"),
+        ("teams", f"{len(teams):,}", "kpi-teams"),
+    ]
+    return (
+        '<div class="kpis">'
+        + "".join(
+            f'<div class="kpi-box"><div class="kpi {css}">{esc(value)}</div>'
+            f'<div class="kpi-label">{esc(label)}</div></div>'
+            for label, value, css in boxes
+        )
+        + "</div>"
+    )
+
+
+def broke_html(data: Headline) -> str:
+    """Jobs failing now (2+ failures in a row, P1) and jobs at critical failure rate."""
+    streaks = data.streaks.sort_values("streak_length", ascending=False)
+    lines = [
+        f"<b>{esc(r.job_name)}</b> ({esc(r.team)}): {int(r.streak_length)} failures in a row"
+        for r in streaks.head(GLANCE_ITEMS).itertuples()
+    ]
+    critical = data.rates[data.rates["status"] == "critical"]
+    limit = _pct(health.DEFAULTS["critical_failure_rate"])
+    return (
+        f'<section class="broke"><h4>What broke</h4>'
+        f'<p class="broke-summary">{len(streaks):,} jobs failing now (P1: 2+ failures in a row); '
+        f"{len(critical):,} jobs at a critical failure rate (&ge; {limit}).</p>"
+        + _items(lines, "No job is failing repeatedly.")
+        + "</section>"
+    )
+
+
+def risk_html(data: Headline) -> str:
+    """Jobs at warn failure rate: not broken yet, heading there."""
+    warn = data.rates[data.rates["status"] == "warn"].sort_values("failure_rate", ascending=False)
+    lines = [
+        f"<b>{esc(r.job_name)}</b> ({esc(r.team)}): {_pct(r.failure_rate)} of runs failed"
+        for r in warn.head(GLANCE_ITEMS).itertuples()
+    ]
+    limit = _pct(health.DEFAULTS["warn_failure_rate"])
+    return (
+        f'<section class="risk"><h4>At risk</h4>'
+        f'<p class="risk-summary">{len(warn):,} jobs at a warning failure rate (&ge; {limit}).</p>'
+        + _items(lines, "No job at a warning failure rate.")
+        + "</section>"
+    )
+
+
+def spend_html(data: Headline) -> str:
+    """The costliest jobs of the window and the biggest rises week over week (list price)."""
+    top = [
+        f"<b>{esc(r.job_name)}</b> ({esc(r.team)}): {esc(fmt_money(r.list_cost_usd))}"
+        for r in data.job_costs.head(3).itertuples()
+    ]
+    rises = data.movers[data.movers["change_list_cost_usd"] > 0].head(3)
+    risen = [
+        f"<b>{esc(r.job_name)}</b>: +{esc(fmt_money(r.change_list_cost_usd))}"
+        + ("" if pd.isna(r.change_pct) else f" (+{float(r.change_pct):.0f}%)")
+        for r in rises.itertuples()
+    ]
+    return (
+        '<section class="spend"><h4>Costs most (list price)</h4>'
+        + _items(top, "No job spend in this window.")
+        + '<p class="spend-rises">Biggest rises, last 7 days vs the 7 before:</p>'
+        + _items(risen, "No job's spend rose week over week.")
+        + "</section>"
+    )
+
+
+def headline_html(data: Headline) -> str:
+    """The whole headline (every workspace name escaped)."""
+    glance = broke_html(data) + risk_html(data) + spend_html(data)
+    return kpis_html(data.teams) + f'<div class="glance">{glance}</div>'
+
+
+class OverviewView(Viewer):
+    """Totals of the window and what broke, what is at risk and what costs most: one HTML pane."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._panel = DataPanel(
+            state,
+            "Overview",
+            lambda: headline(state),
+            self._render,
+            watch=WINDOW_PARAMS,
+            active=lambda: state.page == "overview",
+            css_class="overview-kpis",
+            priority=PRIMARY,
+        )
+
+    def _render(self, data: Headline) -> pn.pane.HTML:
+        return pn.pane.HTML(
+            headline_html(data),
+            sizing_mode="stretch_width",
+            stylesheets=[PANE_CSS, GLANCE_CSS],
+            css_classes=["headline"],
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._panel

@@ -1,0 +1,82 @@
+"""What the overview and the shell's sidebar read, as plain loads (no Panel): shared by the views and by
+the server, which runs them before the first browser session (``prefetch``) so that session only renders.
+
+Every load goes through ``state.query``, so a prefetched result is found by the views under the same
+cache key (identity, function, filters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from monitor_app.analytics import cost, drilldown, health
+from monitor_app.filters import Filters
+from monitor_app.state import AppState
+
+# The sidebar's team and workspace choices span the longest window, whatever the current one.
+OPTIONS_WINDOW_DAYS = 90
+
+
+@dataclass
+class Headline:
+    """The data of the overview's headline: totals, what broke, what is at risk, what costs most."""
+
+    teams: pd.DataFrame
+    rates: pd.DataFrame
+    streaks: pd.DataFrame
+    job_costs: pd.DataFrame
+    movers: pd.DataFrame
+
+
+def headline(state: AppState) -> Headline:
+    """The headline's data (five small aggregates over the window, 40-80 ms each on the default demo)."""
+    return Headline(
+        teams=state.query(drilldown.teams_summary, filters=state.filters().with_(job_id=None)),
+        rates=state.query(health.success_rates),
+        streaks=state.query(health.consecutive_failures),
+        job_costs=state.query(cost.job_costs),
+        movers=state.query(cost.cost_movers),
+    )
+
+
+def filter_options(state: AppState) -> pd.DataFrame:
+    """Every job with its team and workspace over the longest window (the sidebar's choices)."""
+    return state.query(
+        drilldown.team_jobs, filters=Filters(window_days=OPTIONS_WINDOW_DAYS, now=state.filters().now)
+    )
+
+
+def freshness(state: AppState) -> tuple[pd.DataFrame, Any]:
+    """Newest row of each source, and when the model was last refreshed (None when unknown)."""
+    fresh = state.query(drilldown.data_freshness, filters=Filters())
+    try:
+        refreshed = state.cache.call(
+            state.cache_key, "model_refreshed_at", drilldown.model_refreshed_at, None, state.engine
+        )
+    except Exception:
+        refreshed = None
+    return fresh, refreshed
+
+
+def job_health(state: AppState) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The job health table's inputs: success rates and consecutive failures."""
+    return state.query(health.success_rates), state.query(health.consecutive_failures)
+
+
+# What a new session on the overview reads, in the order it needs it.
+OVERVIEW_LOADS: tuple[Callable[[AppState], Any], ...] = (freshness, filter_options, headline, job_health)
+
+
+def prefetch(state: AppState) -> list[str]:
+    """Run the overview's loads into the result cache; returns the names of those that failed."""
+    failed = []
+    for load in OVERVIEW_LOADS:
+        try:
+            load(state)
+        except Exception:  # the session shows the error in place when it asks again
+            failed.append(load.__name__)
+    return failed

@@ -1,0 +1,85 @@
+"""DataPanel's in-place updates, kept tables and folded sections, outside a server (synchronous)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+
+from components.feedback import DataPanel, FoldedSection, InPlace, KeptTable, building_page
+from components.registry import load_slots
+from monitor_app.cache import ResultCache
+from monitor_app.state import AppState
+
+
+def _state(**params) -> AppState:
+    return AppState(cache=ResultCache(), **params)
+
+
+def test_a_kept_table_swaps_rows_and_keeps_its_tabulator_while_the_columns_stay():
+    clicked = []
+    table = KeptTable("runs", money=["cost"], on_click=lambda i, row: clicked.append(row["name"]))
+    table.prepare(pd.DataFrame({"name": ["a", "b"], "cost": [1.0, 2.0]}))()
+    first = table.table
+    assert list(first.value["name"]) == ["a", "b"]
+
+    table.prepare(pd.DataFrame({"name": ["<img src=x>"], "cost": [3.0]}))()
+    assert table.table is first  # the same widget: the browser gets new rows, not a new table
+    assert list(first.value["name"]) == ["<img src=x>"]
+    assert first.formatters["name"] == {"type": "plaintext"}  # workspace text stays text
+
+    table.prepare(pd.DataFrame({"name": ["c"], "runs": [4]}))()
+    assert table.table is not first  # other columns: a new table
+
+
+def test_a_render_returning_in_place_updates_the_kept_view():
+    view = pn.pane.HTML("")
+    state = _state()
+    loads = iter(["one", "two"])
+    panel = DataPanel(
+        state,
+        "Kept",
+        lambda: next(loads),
+        lambda text: InPlace(view, lambda: setattr(view, "object", text)),
+        watch=("team",),
+    )
+    assert panel._body.objects == [view] and view.object == "one"
+    state.team = "data-eng"
+    assert panel._body.objects == [view] and view.object == "two"
+
+
+def test_a_failing_in_place_update_shows_its_error_in_the_panel():
+    def broken() -> None:
+        raise ValueError("bad rows")
+
+    panel = DataPanel(_state(), "Broken", lambda: 1, lambda _d: InPlace(pn.pane.HTML(""), broken))
+    (content,) = panel._body.objects
+    assert "panel-error" in content.css_classes and "bad rows" in content.object
+
+
+def test_a_folded_section_builds_and_loads_only_when_opened():
+    state = _state(page="overview")
+    loads: list[str] = []
+
+    def build():
+        return DataPanel(state, "Inside", lambda: loads.append("load") or "x", lambda d: pn.pane.HTML(d))
+
+    with building_page("overview"):
+        section = FoldedSection(state, "More", build)
+    assert loads == [] and section.card.objects == []
+    section.card.collapsed = False
+    assert loads == ["load"] and len(section.card.objects) == 1
+    # folded again, a change only marks it stale; reopened, it loads again
+    section.card.collapsed = True
+    state.team = "ml"
+    assert loads == ["load"]
+    section.card.collapsed = False
+    assert loads == ["load", "load"]
+
+
+def test_slot_modules_fold_what_is_not_needed_at_a_glance():
+    slots = load_slots()
+    overview = {slot.title.split(": ", 1)[1]: slot.folded for slot in slots["overview"]}
+    assert overview["JobHealthView"] is None  # the one table of the overview stays open
+    assert overview["cost_overview"] and overview["cost_waste"] and overview["ActiveRunsView"]
+    runs = {slot.title.split(": ", 1)[1]: slot.folded for slot in slots["runs"]}
+    assert runs["RunHistoryView"] is None and runs["SlaTargetFormView"]

@@ -1,0 +1,63 @@
+"""The overview's headline: totals, what broke, what is at risk, what costs most; workspace text escaped."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.overview import headline_html
+from components.overview_data import Headline
+
+XSS = "<img src=x onerror=alert(1)>"
+OBRIEN = 'O\'Brien "ops"'
+
+
+def _headline() -> Headline:
+    teams = pd.DataFrame(
+        {
+            "team": [OBRIEN, "ml"],
+            "runs": [10, 5],
+            "failed": [3, 0],
+            "succeeded": [7, 5],
+            "list_cost_usd": [12.5, 2.5],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "job_name": [XSS, "train", "etl"],
+            "team": [OBRIEN, "ml", "ml"],
+            "status": ["critical", "warn", "ok"],
+            "failure_rate": [0.5, 0.12, 0.0],
+        }
+    )
+    streaks = pd.DataFrame({"job_name": [XSS], "team": [OBRIEN], "streak_length": [3]})
+    job_costs = pd.DataFrame({"job_name": ["etl", XSS], "team": ["ml", OBRIEN], "list_cost_usd": [9.0, 3.0]})
+    movers = pd.DataFrame({"job_name": ["etl"], "change_list_cost_usd": [4.0], "change_pct": [80.0]})
+    return Headline(teams, rates, streaks, job_costs, movers)
+
+
+def test_the_headline_says_what_broke_what_is_at_risk_and_what_costs_most():
+    html = headline_html(_headline())
+    assert 'class="kpi kpi-runs">15<' in html and 'class="kpi kpi-failed">3<' in html
+    assert "$15.00" in html and "cost (list price)" in html
+    assert "1 jobs failing now" in html and "3 failures in a row" in html
+    assert "1 jobs at a critical failure rate" in html
+    assert "1 jobs at a warning failure rate" in html and "<b>train</b> (ml): 12% of runs failed" in html
+    assert "<b>etl</b> (ml): $9.00" in html and "+$4.00 (+80%)" in html
+
+
+def test_the_headline_escapes_workspace_text():
+    html = headline_html(_headline())
+    assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert OBRIEN not in html and "O&#x27;Brien &quot;ops&quot;" in html
+
+
+def test_an_empty_window_says_so():
+    empty = Headline(
+        pd.DataFrame(columns=["team", "runs", "failed", "succeeded", "list_cost_usd"]),
+        pd.DataFrame(columns=["job_name", "team", "status", "failure_rate"]),
+        pd.DataFrame(columns=["job_name", "team", "streak_length"]),
+        pd.DataFrame(columns=["job_name", "team", "list_cost_usd"]),
+        pd.DataFrame(columns=["job_name", "change_list_cost_usd", "change_pct"]),
+    )
+    html = headline_html(empty)
+    assert "No job is failing repeatedly." in html and "No job spend in this window." in html
