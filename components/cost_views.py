@@ -26,6 +26,7 @@ from panel.viewable import Viewer
 from components.feedback import DataPanel, data_table, esc, fmt_money, key_values, text_pane
 from components.health_views import holoviews
 from monitor_app.analytics import cost
+from monitor_app.filters import Filters
 from monitor_app.state import AppState
 
 if TYPE_CHECKING:
@@ -547,6 +548,11 @@ class TeamCostView(Viewer):
 
 
 # ----------------------------------------------------------------------------- job and run
+def _whole_job(state: AppState) -> Filters:
+    """The filters without the row limit: one job's runs are few, and the run asked for may be its oldest."""
+    return state.filters().with_(row_limit=None)
+
+
 class JobCostHistoryView(Viewer):
     """The selected job's run costs over the window, DBU spikes marked, with the numbers behind each."""
 
@@ -557,7 +563,7 @@ class JobCostHistoryView(Viewer):
             state,
             f"Cost history of the job ({MONEY})",
             lambda: (
-                state.query(cost.run_costs) if state.job_id else pd.DataFrame(),
+                state.query(cost.run_costs, filters=_whole_job(state)) if state.job_id else pd.DataFrame(),
                 state.query(_metric(state, cost.dbu_spikes)) if state.job_id else pd.DataFrame(),
             ),
             self._render,
@@ -638,8 +644,8 @@ class RunCostView(Viewer):
         state = self._state
         if not state.run_id or not state.job_id:
             return pd.DataFrame(), pd.DataFrame()
-        runs = state.query(cost.run_costs)
-        tasks = state.query(cost.task_costs)
+        runs = state.query(cost.run_costs, filters=_whole_job(state))
+        tasks = state.query(cost.task_costs, filters=_whole_job(state))
         run_id = str(state.run_id)
         return runs[runs["run_id"] == run_id], tasks[tasks["job_run_id"] == run_id]
 
