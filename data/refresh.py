@@ -72,7 +72,15 @@ REFRESH_MEMORY_LIMIT = "1.6GB"
 # full and an incremental refresh rebuild them in full, after the relations they read. None of them
 # depends on team attribution: a team rule change rebuilds job_teams only. billing_jobs_usage is billing as
 # cost_trust reconciles it, up to a watermark (cost_trust reads the later rows live).
-DERIVED = ("run_health", "run_spend", "task_spend", "billing_jobs_usage")
+DERIVED = (
+    "run_health",
+    "run_spend",
+    "task_spend",
+    "billing_jobs_usage",
+    "zombie_run_commits",
+    "zombie_job_days",
+    "zombie_table_days",
+)
 
 # Relations reported (row counts) and logged in monitor.refresh_log, in build order.
 RELATIONS = ("jobs", "job_tasks", "job_teams", "job_runs", "task_runs", "run_costs", "job_daily", *DERIVED)

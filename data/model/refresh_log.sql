@@ -22,4 +22,7 @@ FROM (
   UNION ALL SELECT 'run_spend', COUNT(*) FROM monitor.run_spend
   UNION ALL SELECT 'task_spend', COUNT(*) FROM monitor.task_spend
   UNION ALL SELECT 'billing_jobs_usage', COUNT(*) FROM monitor.billing_jobs_usage
+  UNION ALL SELECT 'zombie_run_commits', COUNT(*) FROM monitor.zombie_run_commits
+  UNION ALL SELECT 'zombie_job_days', COUNT(*) FROM monitor.zombie_job_days
+  UNION ALL SELECT 'zombie_table_days', COUNT(*) FROM monitor.zombie_table_days
 ) AS counts;

@@ -333,14 +333,39 @@ def zombie_jobs(
         commits, rows_written : the job's commits in the window and the rows they wrote
         tables_written : distinct tables written (commits and lineage)
         unread_tables : lineage targets without any other reader; readers : distinct readers of its tables
+
+    Reads the facts materialized at refresh (monitor.zombie_job_days, zombie_run_commits,
+    zombie_table_days: whole days of the window from daily rollups, its first and last day per run), exact
+    for a window of at least one day; a shorter window runs the live query (``zombie_jobs_live``). The
+    thresholds only filter, so any values use the facts.
     """
+    name = "zombie_jobs" if filters.days >= 1 else "zombie_jobs_live"
+    return _zombie_jobs(engine, name, filters, zombie_min_daily_usd, zombie_max_rows)
+
+
+def zombie_jobs_live(
+    engine: Engine,
+    filters: Filters,
+    zombie_min_daily_usd: float = ZOMBIE_MIN_DAILY_USD,
+    zombie_max_rows: int = ZOMBIE_MAX_ROWS,
+) -> pd.DataFrame:
+    """The exact path of zombie_jobs: commits and lineage read live (``cost/zombie_jobs_live.sql``).
+
+    Returns the same frame as zombie_jobs; kept as the reference the equivalence tests compare against.
+    """
+    return _zombie_jobs(engine, "zombie_jobs_live", filters, zombie_min_daily_usd, zombie_max_rows)
+
+
+def _zombie_jobs(
+    engine: Engine, name: str, filters: Filters, min_daily_usd: float, max_rows: int
+) -> pd.DataFrame:
     return _run(
         engine,
-        "zombie_jobs",
+        name,
         filters,
         window_days=float(filters.days),
-        min_daily_usd=float(zombie_min_daily_usd),
-        max_rows=int(zombie_max_rows),
+        min_daily_usd=float(min_daily_usd),
+        max_rows=int(max_rows),
     )
 
 

@@ -21,74 +21,139 @@ WITH scheduled AS (
     AND (:job_id IS NULL OR j.job_id = :job_id)
     AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
 ),
-window_runs AS (
-  SELECT r.workspace_id, r.job_id, r.run_id, r.start_time, r.dbus, r.list_cost_usd
+-- whole days of the window from the daily rollup, its first and last day from the runs
+spend_parts AS (
+  SELECT d.workspace_id, d.job_id, d.runs, d.last_run_time, d.dbus, d.list_cost_usd
+  FROM monitor.zombie_job_days AS d
+  INNER JOIN scheduled AS s
+    ON s.workspace_id = d.workspace_id AND s.job_id = d.job_id
+  WHERE d.kind = 'spend'
+    AND d.run_date > CAST(:start_time AS DATE)
+    AND d.run_date < CAST(:end_time AS DATE)
+  UNION ALL
+  SELECT r.workspace_id, r.job_id, 1 AS runs, r.start_time AS last_run_time, r.dbus, r.list_cost_usd
   FROM monitor.run_spend AS r
   INNER JOIN scheduled AS s
     ON s.workspace_id = r.workspace_id AND s.job_id = r.job_id
-  WHERE r.in_timeline AND r.start_time >= :start_time AND r.start_time < :end_time
+  WHERE r.in_timeline
+    AND r.start_time >= :start_time
+    AND r.start_time < :end_time
+    AND (CAST(r.start_time AS DATE) <= CAST(:start_time AS DATE) OR CAST(r.start_time AS DATE) >= CAST(:end_time AS DATE))
 ),
 spend AS (
   SELECT
     workspace_id,
     job_id,
-    COUNT(*) AS runs,
-    MAX(start_time) AS last_run_time,
+    CAST(SUM(runs) AS BIGINT) AS runs,
+    MAX(last_run_time) AS last_run_time,
     COALESCE(SUM(dbus), 0) AS dbus,
     COALESCE(SUM(list_cost_usd), 0) AS list_cost_usd
-  FROM window_runs
+  FROM spend_parts
   GROUP BY workspace_id, job_id
 ),
+-- the commits of the window's runs per table: whole days from the daily rollup, first and last day per run
 commits AS (
-  SELECT
-    wr.workspace_id,
-    wr.job_id,
-    th.table_full_name,
-    th.rows_written
-  FROM collected.table_history AS th
-  INNER JOIN window_runs AS wr
-    ON wr.run_id = th.job_run_id
-    AND (th.workspace_id IS NULL OR th.workspace_id = wr.workspace_id)
-),
-targets AS (
-  SELECT DISTINCT l.workspace_id, l.entity_id AS job_id, l.target_table_full_name AS table_full_name
-  FROM system.access.table_lineage AS l
+  SELECT d.workspace_id, d.job_id, d.table_full_name, d.commits, d.rows_written
+  FROM monitor.zombie_job_days AS d
   INNER JOIN scheduled AS s
-    ON s.workspace_id = l.workspace_id AND s.job_id = l.entity_id
-  WHERE l.entity_type = 'JOB'
-    AND l.target_table_full_name IS NOT NULL
-    AND l.event_time >= :start_time
-    AND l.event_time < :end_time
+    ON s.workspace_id = d.workspace_id AND s.job_id = d.job_id
+  WHERE d.kind = 'commit'
+    AND d.run_date > CAST(:start_time AS DATE)
+    AND d.run_date < CAST(:end_time AS DATE)
+  UNION ALL
+  SELECT c.workspace_id, c.job_id, c.table_full_name, c.commits, c.rows_written
+  FROM monitor.zombie_run_commits AS c
+  INNER JOIN scheduled AS s
+    ON s.workspace_id = c.workspace_id AND s.job_id = c.job_id
+  WHERE c.start_time >= :start_time
+    AND c.start_time < :end_time
+    AND (CAST(c.start_time AS DATE) <= CAST(:start_time AS DATE) OR CAST(c.start_time AS DATE) >= CAST(:end_time AS DATE))
+),
+job_commits AS (
+  SELECT
+    workspace_id,
+    job_id,
+    CAST(SUM(commits) AS BIGINT) AS commits,
+    COALESCE(SUM(rows_written), 0) AS rows_written
+  FROM commits
+  GROUP BY workspace_id, job_id
+),
+-- the lineage targets of the scheduled jobs in the window (monitor.zombie_table_days, kind 'write': a day
+-- is in the window when its first or last event time is, exact for a window of at least one day)
+targets AS (
+  SELECT DISTINCT d.workspace_id, d.entity_id AS job_id, d.table_full_name
+  FROM monitor.zombie_table_days AS d
+  INNER JOIN scheduled AS s
+    ON s.workspace_id = d.workspace_id AND s.job_id = d.entity_id
+  WHERE d.kind = 'write'
+    AND d.event_date >= DATE_ADD(CAST(:start_time AS DATE), -1)
+    AND d.event_date <= DATE_ADD(CAST(:end_time AS DATE), 1)
+    AND (
+      (d.first_time >= :start_time AND d.first_time < :end_time)
+      OR (d.last_time >= :start_time AND d.last_time < :end_time)
+    )
+),
+-- the distinct readers of the target tables in the window (kind 'read')
+table_readers AS (
+  SELECT DISTINCT d.table_full_name, d.workspace_id, d.entity_type, d.entity_id, d.reader
+  FROM monitor.zombie_table_days AS d
+  WHERE d.kind = 'read'
+    AND d.event_date >= DATE_ADD(CAST(:start_time AS DATE), -1)
+    AND d.event_date <= DATE_ADD(CAST(:end_time AS DATE), 1)
+    AND (
+      (d.first_time >= :start_time AND d.first_time < :end_time)
+      OR (d.last_time >= :start_time AND d.last_time < :end_time)
+    )
+),
+-- the tables with a commit in the window (kind 'commit')
+committed_tables AS (
+  SELECT DISTINCT d.table_full_name
+  FROM monitor.zombie_table_days AS d
+  WHERE d.kind = 'commit'
+    AND d.event_date >= DATE_ADD(CAST(:start_time AS DATE), -1)
+    AND d.event_date <= DATE_ADD(CAST(:end_time AS DATE), 1)
+    AND (
+      (d.first_time >= :start_time AND d.first_time < :end_time)
+      OR (d.last_time >= :start_time AND d.last_time < :end_time)
+    )
 ),
 target_readers AS (
   SELECT
     t.workspace_id,
     t.job_id,
     t.table_full_name,
-    COUNT(DISTINCT CASE
-      WHEN l.source_table_full_name IS NOT NULL THEN CONCAT(
-        COALESCE(l.entity_type, ''), ':', COALESCE(l.entity_id, l.created_by, l.statement_id, l.record_id, '')
-      )
-    END) AS readers
+    COUNT(DISTINCT r.reader) AS readers
   FROM targets AS t
-  LEFT JOIN system.access.table_lineage AS l
-    ON l.source_table_full_name = t.table_full_name
-    AND l.event_time >= :start_time
-    AND l.event_time < :end_time
-    AND NOT (COALESCE(l.entity_type, '') = 'JOB' AND l.entity_id = t.job_id AND l.workspace_id = t.workspace_id)
+  LEFT JOIN table_readers AS r
+    ON r.table_full_name = t.table_full_name
+    AND NOT (COALESCE(r.entity_type, '') = 'JOB' AND r.entity_id = t.job_id AND r.workspace_id = t.workspace_id)
   GROUP BY t.workspace_id, t.job_id, t.table_full_name
+),
+job_lineage AS (
+  SELECT
+    workspace_id,
+    job_id,
+    COUNT(*) AS lineage_tables,
+    COUNT(CASE WHEN readers = 0 THEN 1 END) AS unread_tables,
+    COALESCE(SUM(readers), 0) AS readers
+  FROM target_readers
+  GROUP BY workspace_id, job_id
 ),
 tracked_targets AS (
   SELECT DISTINCT t.workspace_id, t.job_id
   FROM targets AS t
-  INNER JOIN collected.table_history AS th
-    ON th.table_full_name = t.table_full_name
-  WHERE th.commit_time >= :start_time AND th.commit_time < :end_time
+  INNER JOIN committed_tables AS d
+    ON d.table_full_name = t.table_full_name
 ),
 written AS (
   SELECT workspace_id, job_id, table_full_name FROM commits
   UNION
   SELECT workspace_id, job_id, table_full_name FROM targets
+),
+job_written AS (
+  SELECT workspace_id, job_id, COUNT(*) AS tables_written
+  FROM written
+  GROUP BY workspace_id, job_id
 ),
 per_job AS (
   SELECT
@@ -101,22 +166,24 @@ per_job AS (
     sp.last_run_time,
     sp.dbus,
     sp.list_cost_usd,
-    (SELECT COUNT(*) FROM commits AS c WHERE c.workspace_id = s.workspace_id AND c.job_id = s.job_id) AS commits,
-    (SELECT COALESCE(SUM(c.rows_written), 0) FROM commits AS c
-      WHERE c.workspace_id = s.workspace_id AND c.job_id = s.job_id) AS rows_written,
-    (SELECT COUNT(*) FROM written AS w WHERE w.workspace_id = s.workspace_id AND w.job_id = s.job_id)
-      AS tables_written,
-    (SELECT COUNT(*) FROM target_readers AS tr WHERE tr.workspace_id = s.workspace_id AND tr.job_id = s.job_id)
-      AS lineage_tables,
-    (SELECT COUNT(*) FROM target_readers AS tr
-      WHERE tr.workspace_id = s.workspace_id AND tr.job_id = s.job_id AND tr.readers = 0) AS unread_tables,
-    (SELECT COALESCE(SUM(tr.readers), 0) FROM target_readers AS tr
-      WHERE tr.workspace_id = s.workspace_id AND tr.job_id = s.job_id) AS readers,
-    EXISTS (SELECT 1 FROM tracked_targets AS tt WHERE tt.workspace_id = s.workspace_id AND tt.job_id = s.job_id)
-      AS targets_tracked
+    COALESCE(jc.commits, 0) AS commits,
+    COALESCE(jc.rows_written, 0) AS rows_written,
+    COALESCE(jw.tables_written, 0) AS tables_written,
+    COALESCE(jl.lineage_tables, 0) AS lineage_tables,
+    COALESCE(jl.unread_tables, 0) AS unread_tables,
+    COALESCE(jl.readers, 0) AS readers,
+    tt.job_id IS NOT NULL AS targets_tracked
   FROM scheduled AS s
   INNER JOIN spend AS sp
     ON sp.workspace_id = s.workspace_id AND sp.job_id = s.job_id
+  LEFT JOIN job_commits AS jc
+    ON jc.workspace_id = s.workspace_id AND jc.job_id = s.job_id
+  LEFT JOIN job_written AS jw
+    ON jw.workspace_id = s.workspace_id AND jw.job_id = s.job_id
+  LEFT JOIN job_lineage AS jl
+    ON jl.workspace_id = s.workspace_id AND jl.job_id = s.job_id
+  LEFT JOIN tracked_targets AS tt
+    ON tt.workspace_id = s.workspace_id AND tt.job_id = s.job_id
 ),
 judged AS (
   SELECT
