@@ -44,6 +44,9 @@ KEYS = {
     "run_spend": "workspace_id, run_id",
     "task_spend": "workspace_id, task_run_id",
     "billing_jobs_usage": "workspace_id, job_run_id, usage_day",
+    "zombie_run_commits": "workspace_id, run_id, table_full_name",
+    "zombie_job_days": "kind, workspace_id, job_id, run_date, table_full_name",
+    "zombie_table_days": "kind, table_full_name, workspace_id, entity_type, entity_id, reader, event_date",
 }
 
 
@@ -133,6 +136,9 @@ def test_refresh_returns_and_logs_row_counts(workspace: DuckDBEngine) -> None:
         # usage ingested before the newest ingestion date (2025-03-13), by run: run 102's usage is all
         # ingested that day (cost_trust reads it live)
         "billing_jobs_usage": 7,
+        "zombie_run_commits": 0,  # no collected table history here
+        "zombie_job_days": 6,  # spend per job and day of the 7 timeline runs (no commits)
+        "zombie_table_days": 0,  # no lineage, no table history
     }
     log = workspace.execute("SELECT mode, since, table_name, row_count FROM monitor.refresh_log")
     assert dict(zip(log["table_name"], log["row_count"], strict=True)) == counts
