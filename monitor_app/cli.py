@@ -147,6 +147,11 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows
         print(f"error: {args.name}: {err}", file=sys.stderr)
         return 2
+    if filters.row_limit is not None and len(frame) >= filters.row_limit:
+        print(
+            f"note: {len(frame):,} rows, the row limit; there may be more (--limit 0 prints every row)",
+            file=sys.stderr,
+        )
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:

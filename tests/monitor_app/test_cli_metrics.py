@@ -112,3 +112,15 @@ def test_filters_bind_the_row_limit_and_none_means_every_row() -> None:
     assert Filters(row_limit=None).to_params()["row_limit"] == NO_ROW_LIMIT
     with pytest.raises(ValueError, match="row limit must be a positive number of rows, got -1"):
         Filters(row_limit=-1)
+
+
+def test_limit_cuts_per_run_metrics_and_says_so(db, capsys):
+    now = ("--now", "2026-10-10T00:00:00")
+    code, out, err = run(capsys, "run_durations", "--db", str(db), *now, "--limit", "3")
+    assert code == 0
+    assert [r["run_id"] for r in json.loads(out)] == ["j1-5", "j1-6", "j1-7"]
+    assert err == "note: 3 rows, the row limit; there may be more (--limit 0 prints every row)\n"
+    code, out, err = run(capsys, "run_durations", "--db", str(db), *now, "--limit", "0")
+    assert (code, len(json.loads(out)), err) == (0, 7, "")
+    code, _, err = run(capsys, "run_durations", "--db", str(db), *now, "--limit", "-2")
+    assert (code, err) == (1, "error: row limit must be a positive number of rows, got -2\n")
