@@ -16,7 +16,7 @@ from panel.viewable import Viewer
 from components.feedback import data_table, esc, text_pane, typed
 from monitor_app import team_rules
 from monitor_app.state import AppState
-from monitor_app.team_rules import MATCH_KINDS, TeamRuleError
+from monitor_app.team_rules import MATCH_KINDS, RuleSavedNotApplied, TeamRuleError
 
 MATCH_KIND_LABELS = {
     "Job name starts with": "job_name_prefix",
@@ -125,6 +125,10 @@ class TeamRulesView(Viewer):
         except TeamRuleError as err:
             self._say(f"Not saved: {err}.", "danger")
             return
+        except RuleSavedNotApplied as err:
+            self._say(f"Rule {err}.", "warning")
+            self._changed()
+            return
         except Exception as err:  # e.g. the state store is read-only
             self._say(f"Not saved: {type(err).__name__}: {err}", "danger")
             return
@@ -145,6 +149,10 @@ class TeamRulesView(Viewer):
             )
         except TeamRuleError as err:
             self._say(f"Not changed: {err}.", "danger")
+            return
+        except RuleSavedNotApplied as err:
+            self._say(f"Deactivation {err}.", "warning")
+            self._changed()
             return
         except Exception as err:
             self._say(f"Not changed: {type(err).__name__}: {err}", "danger")

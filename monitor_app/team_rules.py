@@ -63,6 +63,13 @@ class TeamRuleError(ValueError):
     """A team mapping rule the app refuses; the message says which value and why."""
 
 
+class RuleSavedNotApplied(RuntimeError):
+    """The rule change is saved, but re-attributing the jobs failed: it applies at the next refresh.
+
+    Told apart from a refusal so the form never says "Not saved" about a rule that is stored.
+    """
+
+
 def validate_rule(
     name: str | None, match_kind: str, match_value: str, team: str, priority: int | str | None = None
 ) -> dict[str, Any]:
@@ -197,7 +204,7 @@ def add_rule(
         raise TeamRuleError("who sets the rule is unknown: sign in first")
     rule = validate_rule(name, match_kind, match_value, team, priority)
     _insert(store, rule, set_by.strip(), True)
-    return rebuild(store, engine, settings)
+    return _rebuild_after_save(store, engine, settings)
 
 
 def deactivate_rule(store: StateStore, engine: Engine, settings: Settings, name: str, set_by: str) -> int:
@@ -217,4 +224,14 @@ def deactivate_rule(store: StateStore, engine: Engine, settings: Settings, name:
         "priority": int(rec["priority"]),
     }
     _insert(store, rule, set_by.strip(), False)
-    return rebuild(store, engine, settings)
+    return _rebuild_after_save(store, engine, settings)
+
+
+def _rebuild_after_save(store: StateStore, engine: Engine, settings: Settings) -> int:
+    try:
+        return rebuild(store, engine, settings)
+    except Exception as err:
+        raise RuleSavedNotApplied(
+            f"saved, but re-attributing the jobs failed ({type(err).__name__}: {err}); "
+            "the change applies at the next model refresh"
+        ) from err

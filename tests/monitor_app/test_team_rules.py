@@ -139,3 +139,26 @@ def test_a_refresh_keeps_the_rules_saved_in_the_app(setup):
     assert settings.team_rules == [
         {"name": "yaml mkt", "match": "job_name_prefix", "value": "marketing", "team": "mkt"}
     ]  # the original settings are left alone
+
+
+def test_a_rule_saved_but_not_applied_says_so_and_stays_saved(setup, tmp_path):
+    from data.engines import DuckDBEngine
+
+    engine, store, settings = setup
+    path = tmp_path / "empty.duckdb"
+    DuckDBEngine(path).close()
+    read_only = DuckDBEngine(path, read_only=True)  # re-attribution cannot write monitor.job_teams here
+    with pytest.raises(team_rules.RuleSavedNotApplied, match="^saved, but re-attributing the jobs failed"):
+        team_rules.add_rule(
+            store,
+            read_only,
+            settings,
+            name="sales",
+            match_kind="job_name_prefix",
+            match_value="sales-",
+            team="sales",
+            set_by="ana@example.com",
+        )
+    saved = team_rules.list_rules(store, settings)
+    assert ("sales", "sales") in set(zip(saved["rule_name"], saved["team"], strict=True))
+    assert team_rules.rebuild(store, engine, settings) == 2  # applied by the next rebuild
