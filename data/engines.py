@@ -22,6 +22,7 @@ import sqlglot
 from sqlglot import exp
 
 from data.dialects import to_duckdb, to_warehouse
+from data.frames import result_frame
 
 # A query that runs longer than this is interrupted: no view may hang a session on one slow query.
 DEFAULT_TIMEOUT_S = 60.0
@@ -101,7 +102,7 @@ class DuckDBEngine(Engine):
             rel = cur.execute(duck_sql, bound) if bound else cur.execute(duck_sql)
             if rel.description is None:
                 return pd.DataFrame()
-            return rel.df()
+            return result_frame(rel)
         except duckdb.InterruptException as err:
             raise QueryError(f"query interrupted after {timeout_s:.0f} s: {_first_line(sql)}") from err
         except duckdb.Error as err:
