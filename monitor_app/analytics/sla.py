@@ -859,25 +859,33 @@ def sla_summary(
     if current.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     previous = _per_job(checked, chronological[~in_window])
-    previous = previous.reindex(columns=["workspace_id", "job_id", "checked_runs", "breaches"]).rename(
-        columns={"checked_runs": "previous_checked_runs", "breaches": "previous_breaches"}
-    )
-    out = current.merge(previous, on=["workspace_id", "job_id"], how="left")
-    out["previous_checked_runs"] = out["previous_checked_runs"].fillna(0).astype(int)
-    out["previous_breaches"] = out["previous_breaches"].fillna(0).astype(int)
+    # The previous window's counts of each current job (a dict, not a merge: a handful of jobs).
+    before = {
+        key: (runs, breaches)
+        for key, runs, breaches in zip(
+            zip(previous["workspace_id"], previous["job_id"], strict=True),
+            previous["checked_runs"],
+            previous["breaches"],
+            strict=True,
+        )
+    }
+    keys = list(zip(current["workspace_id"], current["job_id"], strict=True))
+    out = current
+    out["previous_checked_runs"] = np.array([before.get(k, (0, 0))[0] for k in keys], dtype=int)
+    out["previous_breaches"] = np.array([before.get(k, (0, 0))[1] for k in keys], dtype=int)
     out["breach_rate"] = out["breaches"] / out["checked_runs"]
     out["previous_breach_rate"] = (out["previous_breaches"] / out["previous_checked_runs"]).where(
         out["previous_checked_runs"] > 0
     )
-
-    def trend(row: Any) -> str:
-        if pd.isna(row.previous_breach_rate):
-            return "new"
-        if math.isclose(row.breach_rate, row.previous_breach_rate, abs_tol=1e-9):
-            return "same"
-        return "worse" if row.breach_rate > row.previous_breach_rate else "better"
-
-    out["trend"] = [trend(r) for r in out.itertuples(index=False)]
+    rate = out["breach_rate"].to_numpy()
+    previous_rate = out["previous_breach_rate"].to_numpy()
+    # "same" as math.isclose(rate, previous_rate, abs_tol=1e-9) says it
+    tolerance = np.maximum(1e-9 * np.maximum(np.abs(rate), np.abs(previous_rate)), 1e-9)
+    out["trend"] = np.select(
+        [np.isnan(previous_rate), np.abs(rate - previous_rate) <= tolerance, rate > previous_rate],
+        ["new", "same", "worse"],
+        "better",
+    )
     end = pd.Timestamp(filters.end_time)
     out["days_since_last_breach"] = (
         end - pd.to_datetime(out["last_breach_time"], utc=True)
@@ -885,8 +893,9 @@ def sla_summary(
     recency = 0.5 + 0.5 * 0.5 ** (out["days_since_last_breach"] / half_life)
     score = 100 * out["breach_rate"] * recency * (1 + (1 + out["cost_usd"]).map(math.log10))
     out["score"] = score.fillna(0.0).round(2)
-    out = out.sort_values(
-        ["score", "breaches", "workspace_id", "job_id"], ascending=[False, False, True, True]
-    )
+    # score and breaches descending, then workspace and job ascending
+    scores, breaches = out["score"].tolist(), out["breaches"].tolist()
+    ranked = sorted(range(len(out)), key=lambda i: (-scores[i], -breaches[i], keys[i][0], keys[i][1]))
+    out = out.take(ranked).reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
     return out.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True)

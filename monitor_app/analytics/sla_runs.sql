@@ -44,8 +44,8 @@ job_stream AS (
 with_baseline AS (
   SELECT
     s.*,
-    percentile(s.normal_seconds, 0.5) OVER baseline_frame AS baseline_p50_seconds,
-    percentile(s.normal_seconds, 0.9) OVER baseline_frame AS baseline_p90_seconds,
+    -- both quantiles from one window aggregate (one sorted frame state instead of two)
+    percentile(s.normal_seconds, array(0.5, 0.9)) OVER baseline_frame AS baseline_quantiles,
     COUNT(s.normal_seconds) OVER baseline_frame AS baseline_runs
   FROM job_stream AS s
   WINDOW baseline_frame AS (
@@ -68,8 +68,8 @@ SELECT
   r.queue_duration_seconds,
   j.schedule_cron,
   j.schedule_timezone,
-  CASE WHEN r.baseline_runs >= :min_baseline_runs THEN r.baseline_p50_seconds END AS baseline_p50_seconds,
-  CASE WHEN r.baseline_runs >= :min_baseline_runs THEN r.baseline_p90_seconds END AS baseline_p90_seconds,
+  CASE WHEN r.baseline_runs >= :min_baseline_runs THEN r.baseline_quantiles[0] END AS baseline_p50_seconds,
+  CASE WHEN r.baseline_runs >= :min_baseline_runs THEN r.baseline_quantiles[1] END AS baseline_p90_seconds,
   r.baseline_runs,
   CAST(c.list_cost_usd AS DOUBLE) AS list_cost_usd
 FROM with_baseline AS r
