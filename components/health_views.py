@@ -1,4 +1,5 @@
-"""Job health views (JOB-01..04): job health table, team summary, run history chart, regressions, retries.
+"""Job health views (JOB-01..04): job health table, team summary, run history (its chart in
+run_history_chart.py), regressions, retries.
 
 Thin views: each takes the session's ``AppState``, loads through ``state.query`` (per-identity cache) and
 only lays out and formats. Workspace text is shown through plaintext Tabulator cells or escaped HTML.
@@ -7,28 +8,18 @@ Plugged into the shell through ``VIEWS`` (see components/registry.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, text_pane
+from components.feedback import DataPanel, InPlace, data_table, text_pane
+from components.run_history_chart import RunHistoryChart
 from monitor_app.analytics import health
 from monitor_app.state import AppState
 
-if TYPE_CHECKING:
-    import holoviews as hv
-
 STATUS_COLOURS = {"critical": "#f8d7da", "warn": "#fff3cd", "ok": "#d1e7dd", "no_data": "#e9ecef"}
-OUTCOME_COLOURS = {
-    "success": "#2e7d32",
-    "failure": "#c62828",
-    "cancelled": "#757575",
-    "skipped": "#9e9e9e",
-    "running": "#1565c0",
-    "other": "#6d4c41",
-}
 STATUSES = ["critical", "warn", "ok", "no_data"]
 
 # The table's columns (a dozen: every column is a few Bokeh models to build and lay out). The job's
@@ -175,48 +166,13 @@ class TeamHealthView(Viewer):
         return self._panel
 
 
-def run_history_plot(runs: pd.DataFrame, max_duration_seconds: float | None = None) -> hv.Overlay:
-    """Duration per run coloured by outcome, the baseline band (median to p90), retried runs circled and
-    the SLA maximum duration as a line (pure: no query)."""
-    hv = holoviews()
-    frame = runs.copy()
-    frame["start"] = pd.to_datetime(frame["start_time"], utc=True).dt.tz_localize(None)
-    for col in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds"):
-        frame[col.replace("_seconds", "_min")] = frame[col].astype(float) / 60
-    done = frame[frame["duration_min"].notna()]
-    points = hv.Scatter(done, "start", ["duration_min", "outcome", "run_id", "status"], label="runs").opts(
-        color="outcome",
-        cmap=OUTCOME_COLOURS,
-        size=7,
-        tools=["hover"],
-        ylabel="duration (min)",
-        xlabel="run start (UTC)",
-        responsive=True,
-        height=320,
-        show_legend=True,
-    )
-    band_rows = frame[frame["baseline_median_min"].notna()].sort_values("start")
-    band = hv.Area(
-        band_rows, "start", ["baseline_median_min", "baseline_p90_min"], label="baseline median-p90"
-    ).opts(alpha=0.2, color="#1565c0", line_alpha=0)
-    retried = done[(done["task_retries"].fillna(0) > 0) | (done["repair_count"].fillna(0) > 0)]
-    marks = hv.Scatter(
-        retried, "start", ["duration_min", "task_retries", "repair_count"], label="retried"
-    ).opts(marker="circle", fill_alpha=0, line_color="#ef6c00", line_width=2, size=14, tools=["hover"])
-    overlay = band * points * marks
-    if max_duration_seconds:
-        overlay = overlay * hv.HLine(float(max_duration_seconds) / 60, label="SLA max duration").opts(
-            color="#c62828", line_dash="dashed"
-        )
-    return overlay.opts(legend_position="top_left")
-
-
 class RunHistoryView(Viewer):
     """The job page's run history chart (needs a selected job)."""
 
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
+        self._chart = RunHistoryChart()  # kept: the next job's runs replace its data
         self._panel = DataPanel(state, "Run history", self._load, self._render, css_class="run-history")
 
     def _load(self) -> tuple[pd.DataFrame, float | None]:
@@ -231,12 +187,7 @@ class RunHistoryView(Viewer):
             return text_pane("Select a job to see its run history.")
         if runs.empty:
             return text_pane("This job has no run in the window.")
-        return pn.pane.HoloViews(
-            run_history_plot(runs, max_seconds),
-            backend="bokeh",
-            sizing_mode="stretch_width",
-            css_classes=["run-history-chart"],
-        )
+        return InPlace(self._chart.pane, self._chart.prepare(runs, max_seconds))
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel
