@@ -7,7 +7,6 @@ calls ``state.select_*``; the shell turns that into a new page and a browser his
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -27,17 +26,10 @@ from components.feedback import (
     picker,
     text_pane,
 )
+from components.task_timeline import TaskTimeline
 from monitor_app.analytics import drilldown
 from monitor_app.state import AppState
 
-OUTCOME_COLORS = {
-    "success": "#2e7d32",
-    "failure": "#c62828",
-    "cancelled": "#9e9e9e",
-    "skipped": "#bdbdbd",
-    "running": "#1565c0",
-    "other": "#6d4c41",
-}
 MONEY_TITLE = "Cost ($, list price)"
 
 
@@ -105,11 +97,11 @@ class Breadcrumb(Viewer):
                 button.name = label
             if button.visible != (label is not None):
                 button.visible = label is not None
+        # Always shown, empty without a run: one change per click (every change in the page is a layout
+        # pass in the browser).
         run = f'<span class="crumb-run">Run {esc(state.run_id)}</span>' if state.run_id else ""
         if self._run.object != run:
             self._run.object = run
-        if self._run.visible != bool(run):
-            self._run.visible = bool(run)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._row
@@ -303,74 +295,6 @@ class RunsView(Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel
-
-
-class TaskTimeline:
-    """One bar per task attempt from its start to its end, coloured by outcome: a Bokeh figure built for
-    the first run shown and kept (a new run replaces its data and task axis, the browser keeps the plot).
-    """
-
-    def __init__(self) -> None:
-        self.source: Any = None
-        self.figure: Any = None
-        self.pane = pn.Column(sizing_mode="stretch_width", css_classes=["task-timeline"])
-
-    def _build(self) -> None:
-        from bokeh.models import ColumnDataSource, FactorRange, HoverTool
-        from bokeh.plotting import figure
-
-        self.source = ColumnDataSource({"start": [], "end": [], "task": [], "outcome": [], "color": []})
-        self.figure = figure(
-            x_axis_type="datetime",
-            y_range=FactorRange(),
-            height=140,
-            sizing_mode="stretch_width",
-            title="Task timeline",
-            x_axis_label="time (UTC)",
-            y_axis_label="task #attempt",
-            tools="pan,wheel_zoom,reset",
-            toolbar_location="right",
-        )
-        self.figure.segment(
-            x0="start", y0="task", x1="end", y1="task", color="color", line_width=14, source=self.source
-        )
-        self.figure.add_tools(HoverTool(tooltips=[("task", "@task"), ("outcome", "@outcome")]))
-
-    @staticmethod
-    def data(tasks: pd.DataFrame) -> dict[str, list[Any]]:
-        end = tasks["end_time"].fillna(tasks["start_time"].max())
-        outcome = tasks["outcome"].fillna("running").astype(str)
-        return {
-            "start": list(tasks["start_time"].dt.tz_convert("UTC").dt.tz_localize(None)),
-            "end": list(end.dt.tz_convert("UTC").dt.tz_localize(None)),
-            "task": [
-                f"{k} #{int(a)}" for k, a in zip(tasks["task_key"], tasks["attempt_number"], strict=True)
-            ],
-            "outcome": list(outcome),
-            "color": [OUTCOME_COLORS.get(o, OUTCOME_COLORS["other"]) for o in outcome],
-        }
-
-    def prepare(self, tasks: pd.DataFrame) -> Callable[[], None]:
-        data = self.data(tasks)
-        factors = list(dict.fromkeys(reversed(data["task"])))  # first task on top
-        height = max(140, 34 * len(factors) + 60)
-
-        def change() -> None:
-            self.figure.y_range.factors = factors
-            self.source.data = data
-            if self.figure.height != height:
-                self.figure.height = height
-
-        def update() -> None:
-            if self.figure is None:
-                self._build()
-                change()  # not in the document yet: set directly, then show
-                self.pane.objects = [pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")]
-            else:
-                # Bokeh models (unlike Panel's) change only under the document's lock: on its loop.
-                pn.state.execute(change)
-
-        return update
 
 
 class RunDetailView(Viewer):

@@ -85,7 +85,7 @@ def test_drill_down_team_job_run_and_back(page, served):
     cell(page, "runs-table", run_id).click()
     expect(page.locator(".run-title")).to_have_text(f"Run {run_id} of job {name}")
     expect(page.locator(".run-facts")).to_contain_text("Tasks / attempts / retries")
-    expect(page.locator(".task-timeline canvas").first).to_be_visible()
+    expect(page.locator(".task-timeline .tl-bar").first).to_be_visible()
     expect(page.locator(".tasks-table .tabulator-row").first).to_be_visible()
     assert query(page)["run_id"] == run_id
 
