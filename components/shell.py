@@ -1,12 +1,14 @@
 """The app shell: template, navigation, global filters, identity, data freshness, pages and view slots.
 
-``AppShell(state, slots)`` lays out one session. Pages are built when first shown and kept; panels on
-hidden pages do no work until shown again (``DataPanel``). Which page shows, and the drill-down
+``AppShell(state, slots)`` lays out one session. Pages are built when first shown and kept (the
+drill-down pages also shortly after the first page loaded, hidden: ``prebuild``); panels on hidden pages
+do no work until shown again (``DataPanel``). Which page shows, and the drill-down
 selection, live in the ``AppState`` and the URL (``UrlSync``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -29,6 +31,8 @@ from components.registry import SLOT_ONLY_PAGES, Slot
 from components.url_sync import UrlSync
 from monitor_app.state import PAGES, AppState
 
+log = logging.getLogger(__name__)
+
 TITLE = "Databricks Job Monitor"
 PAGE_LABELS = {
     "Overview": "overview",
@@ -41,6 +45,9 @@ PAGE_LABELS = {
 }
 ALL = ""  # the "all" choice of the team / workspace selects
 DRILL_PAGES = ("teams", "jobs", "runs")  # the pages under the breadcrumb
+# The drill-down pages not shown yet are built (hidden) this long after the first page has loaded: a
+# click then only fills and shows them (see AppShell.prebuild), and the first paint is not delayed.
+PREBUILD_DELAY_MS = 1500
 STABLE_SCROLLBARS = "#main, #sidebar { overflow-y: scroll; scrollbar-gutter: stable; }"
 
 
@@ -225,9 +232,10 @@ class AppShell(Viewer):
         elif page == "jobs":
             body = [JobsView(state), *self._slot_views(page)]
         elif page == "runs":
-            # Both kept in the page, one shown: a run click only toggles them (no new models to lay out).
-            # The job's own charts go with its runs: hidden (not laid out again) while a run is shown.
-            runs = pn.Column(RunsView(state), *self._slot_views(page, False), sizing_mode="stretch_width")
+            # The job's runs and a run's detail both kept in the page, one shown: a run click only toggles
+            # them (no new models to lay out). The job's own views (its run history chart) stay shown
+            # below either: a plot hidden and shown again is painted again, the slowest part of a click.
+            runs = pn.Column(RunsView(state), sizing_mode="stretch_width")
             detail = pn.Column(RunDetailView(state), sizing_mode="stretch_width")
 
             def show(*_events: Any) -> None:
@@ -235,7 +243,7 @@ class AppShell(Viewer):
 
             state.param.watch(show, "run_id")
             show()
-            body = [runs, detail, *self._slot_views(page, True)]
+            body = [runs, detail, *self._slot_views(page, False), *self._slot_views(page, True)]
         elif page == "settings":
             body = [SettingsView(state), *self._slot_views(page)]
         else:
@@ -257,6 +265,33 @@ class AppShell(Viewer):
             self._main.append(self._pages[page])
         for name, view in self._pages.items():
             view.visible = name == page
+
+    def prebuild(self) -> None:
+        """Build the drill-down pages not shown yet, hidden, so that the first click into one only loads
+        its data and shows it: its views, folded sections, pickers and breadcrumb are in the browser
+        already. Their panels load nothing while hidden. Any failure leaves the pages to be built on demand.
+        """
+        try:
+            missing = [page for page in DRILL_PAGES if page not in self._pages]
+            if self._crumb is None:
+                self._crumb = Breadcrumb(self.state, visible=self.state.page in DRILL_PAGES)
+                self._crumb_slot.objects = [self._crumb]
+            built = []
+            for page in missing:
+                with building_page(page, wait_s=0):
+                    view = self._build_page(page)
+                view.visible = page == self.state.page
+                self._pages[page] = view
+                built.append(view)
+            if built:
+                self._main.extend(built)
+        except Exception as err:  # the pages are still built when first shown
+            log.warning("prebuilding the drill-down pages failed: %s: %s", type(err).__name__, err)
+
+    def _schedule_prebuild(self) -> None:
+        doc = pn.state.curdoc
+        if doc is not None:
+            doc.add_timeout_callback(self.prebuild, PREBUILD_DELAY_MS)
 
     # ------------------------------------------------------------------ layout
     def template(self) -> pn.template.BaseTemplate:
@@ -298,10 +333,14 @@ class AppShell(Viewer):
             main=[pn.Column(self._crumb_slot, self._main, self.url, sizing_mode="stretch_width")],
             header=[identity],
             sidebar_width=320,
+            # No global busy spinner: each panel shows its own while it loads. Panel updates the spinner
+            # of every open session on each event (a message per event, per session, on every click).
+            busy_indicator=None,
         )
         # A scrollbar that comes and goes as a view grows or shrinks changes the width of everything:
         # every plot and table is laid out again. Keep its place.
         template.config.raw_css.append(STABLE_SCROLLBARS)
+        pn.state.onload(self._schedule_prebuild)
         return template
 
     def __panel__(self) -> pn.viewable.Viewable:
