@@ -7,6 +7,7 @@ calls ``state.select_*``; the shell turns that into a new page and a browser his
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,8 @@ from monitor_app.analytics import drilldown
 from monitor_app.state import AppState
 
 MONEY_TITLE = "Cost ($, list price)"
+# A team, job or run id no workspace has: the query of a view primed while hidden returns no row.
+NO_MATCH = "\uffffno match\uffff"
 
 
 class Breadcrumb(Viewer):
@@ -198,6 +201,18 @@ class JobsView(Viewer):
             show_title=False,
         )
 
+    def prime(self) -> Callable[[], None]:
+        """Its table built empty (while the page is hidden): see ``KeptTable.prime``."""
+        state = self._state
+        empty = state.query(drilldown.team_jobs, filters=state.filters().with_(team=NO_MATCH, job_id=None))
+        table = self._table.prime(empty.drop(columns=["is_deleted"]))
+
+        def update() -> None:
+            if table():
+                self._panel.place(self._view)
+
+        return update
+
     def _set_title(self, *events: Any) -> None:
         team = self._state.team
         self._title.object = (
@@ -266,6 +281,18 @@ class RunsView(Viewer):
             css_class="runs-view",
             priority=PRIMARY,
         )
+
+    def prime(self) -> Callable[[], None]:
+        """Its table built empty with a job's columns (while the page is hidden): see ``KeptTable.prime``."""
+        state = self._state
+        empty = state.query(drilldown.job_runs, filters=state.filters().with_(job_id=NO_MATCH))
+        table = self._table.prime(empty.drop(columns=["job_name", "team"]))
+
+        def update() -> None:
+            if table():
+                self._panel.place(self._view)
+
+        return update
 
     def _render(self, frame: pd.DataFrame) -> Any:
         state = self._state
@@ -342,6 +369,18 @@ class RunDetailView(Viewer):
             css_class="run-tasks",
             priority=PRIMARY,
         )
+
+    def prime(self) -> Callable[[], None]:
+        """Its summary and tasks views in place and the tasks table built empty (while hidden)."""
+        empty = self._state.query(drilldown.run_tasks, NO_MATCH, filters=self._run_filters())
+        table = self._table.prime(empty)
+
+        def update() -> None:
+            if table():
+                self._summary.place(self._summary_view)
+                self._tasks.place(self._tasks_view)
+
+        return update
 
     def _run_filters(self) -> Any:
         from monitor_app.filters import Filters

@@ -358,6 +358,12 @@ class DataPanel(Viewer):
         elif content is not _NOTHING:
             self._apply(delivery.generation, content)
 
+    def place(self, content: Any) -> None:
+        """Put a kept view in the panel without loading (priming a hidden page): the first load that
+        renders it in place then changes values in the browser, not the panel's children."""
+        if not (len(self._body.objects) == 1 and self._body.objects[0] is content):
+            self._body.objects = [content]
+
     def _apply(self, generation: int, content: Any) -> None:
         if generation != self._generation or content is _NOTHING:
             return  # a newer refresh is on its way
@@ -635,6 +641,20 @@ class KeptTable:
             self.view.objects = [self.table, _download(self._name, lambda: self._frame)]
 
         return update
+
+    def prime(self, empty: pd.DataFrame) -> Callable[[], bool]:
+        """The update that builds the table with no rows but the columns of ``empty`` (a query's result
+        with no row), unless data came first (then it does nothing and returns False): the first real
+        rows then only swap in (a new Tabulator in the browser is most of the first click into a view)."""
+        update = self.prepare(empty)
+
+        def build() -> bool:
+            if self.table is not None:
+                return False
+            update()
+            return True
+
+        return build
 
 
 def picker(

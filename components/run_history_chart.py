@@ -1,21 +1,24 @@
 """The job page's run history chart: duration per run coloured by outcome, the baseline band (median to
 p90), retried runs circled and the SLA maximum duration as a line.
 
-Plain Bokeh, not HoloViews, because it is on the drill-down's hot path: the figure is built for the first
-job shown and kept, and the next job's runs only replace its data sources (one change per layer). A new
-HoloViews plot per job click cost about 0.3 s of server time, and streaming into a HoloViews plot more
-(HoloViews re-walks the whole session document on every update), before the browser laid it out again.
-The data (``run_history_data``) is a pure function of the runs, tested on its own.
+Drawn as an inline SVG built here, not a Bokeh or HoloViews plot, because it is on the drill-down's hot
+path. A plot cost most of a job click: a new HoloViews pane per job ~0.3 s of server time, and in the
+browser every layout pass of the page (several per click) repainted the plot, whose axes read CSS values
+back from the page, each read a style recalculation (~0.3-0.5 s a click on a 2-core machine). The SVG is
+one string per job, laid out once; hovering a point shows its run (an SVG ``<title>``). Run ids and
+statuses are escaped. The cost views, off the hot path, keep HoloViews.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import panel as pn
+
+from components.feedback import esc
 
 OUTCOME_COLOURS = {
     "success": "#2e7d32",
@@ -28,15 +31,20 @@ OUTCOME_COLOURS = {
 BAND_COLOUR = "#1565c0"
 RETRY_COLOUR = "#ef6c00"
 SLA_COLOUR = "#c62828"
-_POINT_COLUMNS = ("start", "duration_min", "run_id", "outcome", "status")
+
+# The drawing's own units (scaled to the pane's width, aspect kept): plot area inside the margins.
+WIDTH, HEIGHT = 1000, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 34, 40
+_PLOT_W, _PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
 
 def run_history_data(runs: pd.DataFrame, max_duration_seconds: float | None = None) -> dict[str, Any]:
     """The chart's layers from ``health.run_durations`` rows of one job.
 
     Returns ``{"points": columns, "band": columns, "retried": columns, "sla_min": float}``: the points
-    in start order (outcomes outside OUTCOME_COLOURS as "other"; runs without a duration left out), the band over the runs with a baseline in start order, the runs with a task retry or a
-    repair, and the SLA maximum in minutes (NaN: none). Times are naive UTC, durations in minutes.
+    in start order (outcomes outside OUTCOME_COLOURS as "other"; runs without a duration left out), the
+    band over the runs with a baseline in start order, the runs with a task retry or a repair, and the
+    SLA maximum in minutes (NaN: none). Times are naive UTC, durations in minutes.
     """
     frame = pd.DataFrame(
         {
@@ -50,15 +58,13 @@ def run_history_data(runs: pd.DataFrame, max_duration_seconds: float | None = No
             "task_retries": runs["task_retries"].fillna(0).astype(int),
             "repair_count": runs["repair_count"].fillna(0).astype(int),
         }
-    )
+    ).sort_values("start", kind="stable")
     frame.loc[~frame["outcome"].isin(list(OUTCOME_COLOURS)), "outcome"] = "other"
     done = frame[frame["duration_min"].notna()]
-    points = _columns(done.sort_values("start", kind="stable"), _POINT_COLUMNS)
-    band = frame[frame["median_min"].notna()].sort_values("start", kind="stable")
     retried = done[(done["task_retries"] > 0) | (done["repair_count"] > 0)]
     return {
-        "points": points,
-        "band": _columns(band, ("start", "median_min", "p90_min")),
+        "points": _columns(done, ("start", "duration_min", "run_id", "outcome", "status")),
+        "band": _columns(frame[frame["median_min"].notna()], ("start", "median_min", "p90_min")),
         "retried": _columns(retried, ("start", "duration_min", "run_id", "task_retries", "repair_count")),
         "sla_min": float(max_duration_seconds) / 60 if max_duration_seconds else float("nan"),
     }
@@ -68,114 +74,134 @@ def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> dict[str, list[Any]
     return {name: frame[name].tolist() for name in names}
 
 
+def nice_step(span: float, ticks: int = 4) -> float:
+    """A round tick step (1, 2 or 5 x a power of ten) giving about ``ticks`` intervals over ``span``."""
+    if span <= 0 or math.isnan(span):
+        return 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = None) -> str:
+    """The chart as an SVG string (see the module docstring); coordinates in WIDTH x HEIGHT units."""
+    data = run_history_data(runs, max_duration_seconds)
+    points, band, retried, sla = data["points"], data["band"], data["retried"], data["sla_min"]
+    times = points["start"] + band["start"]
+    if not times:
+        return '<div class="run-history-empty">No run with a duration in the window.</div>'
+    t0, t1 = min(times), max(times)
+    if t1 <= t0:
+        t0, t1 = t0 - pd.Timedelta(hours=1), t1 + pd.Timedelta(hours=1)
+    values = points["duration_min"] + band["p90_min"] + ([] if math.isnan(sla) else [sla])
+    step = nice_step(max(values))
+    top = step * math.ceil(max(values) * 1.05 / step)
+
+    span_s = (t1 - t0).total_seconds()
+
+    def x(t: pd.Timestamp) -> float:
+        return LEFT + (t - t0).total_seconds() / span_s * _PLOT_W
+
+    def y(v: float) -> float:
+        return TOP + _PLOT_H - v / top * _PLOT_H
+
+    parts = [
+        f'<svg class="run-history-svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-label="Run durations over time" style="font: 12px sans-serif">'
+    ]
+    # axes: y ticks in minutes, x ticks as UTC times
+    v = 0.0
+    while v <= top + step / 2:
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#555">{v:g}</text>'
+        )
+        v += step
+    for i in range(6):
+        t = t0 + (t1 - t0) * i / 5
+        anchor = "start" if i == 0 else "end" if i == 5 else "middle"
+        parts.append(
+            f'<text x="{x(t):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}" fill="#555">'
+            f"{t:%m-%d %H:%M}</text>"
+        )
+    parts.append(
+        f'<text x="{LEFT + _PLOT_W / 2}" y="{HEIGHT - 6}" text-anchor="middle" fill="#555">run start (UTC)</text>'
+        f'<text x="14" y="{TOP + _PLOT_H / 2}" text-anchor="middle" fill="#555" '
+        f'transform="rotate(-90 14 {TOP + _PLOT_H / 2})">duration (min)</text>'
+    )
+    if band["start"]:
+        upper = " ".join(
+            f"{x(t):.1f},{y(p):.1f}" for t, p in zip(band["start"], band["p90_min"], strict=True)
+        )
+        lower = " ".join(
+            f"{x(t):.1f},{y(m):.1f}"
+            for t, m in reversed(list(zip(band["start"], band["median_min"], strict=True)))
+        )
+        parts.append(
+            f'<polygon class="baseline-band" points="{upper} {lower}" fill="{BAND_COLOUR}" opacity="0.2"/>'
+        )
+    if not math.isnan(sla):
+        parts.append(
+            f'<line class="sla-line" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(sla):.1f}" y2="{y(sla):.1f}" '
+            f'stroke="{SLA_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+    for t, d, run_id, outcome, status in zip(*points.values(), strict=True):
+        tip = f"run {run_id} · {t:%Y-%m-%d %H:%M} UTC · {d:,.1f} min · {outcome}" + (
+            f" · {status}" if status else ""
+        )
+        parts.append(
+            f'<circle class="run-point" cx="{x(t):.1f}" cy="{y(d):.1f}" r="3.5" '
+            f'fill="{OUTCOME_COLOURS[outcome]}"><title>{esc(tip)}</title></circle>'
+        )
+    for t, d, run_id, task_retries, repairs in zip(*retried.values(), strict=True):
+        tip = f"run {run_id}: {task_retries} task retries, {repairs} repairs"
+        parts.append(
+            f'<circle class="retried-mark" cx="{x(t):.1f}" cy="{y(d):.1f}" r="7" fill="none" '
+            f'stroke="{RETRY_COLOUR}" stroke-width="2"><title>{esc(tip)}</title></circle>'
+        )
+    parts.append(_legend(sorted(set(points["outcome"])), bool(band["start"]), bool(retried["start"]), sla))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(outcomes: list[str], band: bool, retried: bool, sla: float) -> str:
+    entries = [(f'<circle r="4" fill="{OUTCOME_COLOURS[o]}"/>', o) for o in outcomes]
+    if band:
+        entries.append(
+            (
+                f'<rect x="-6" y="-5" width="12" height="10" fill="{BAND_COLOUR}" opacity="0.2"/>',
+                "baseline median-p90",
+            )
+        )
+    if retried:
+        entries.append((f'<circle r="5" fill="none" stroke="{RETRY_COLOUR}" stroke-width="2"/>', "retried"))
+    if not math.isnan(sla):
+        entries.append(
+            (
+                f'<line x1="-7" x2="7" stroke="{SLA_COLOUR}" stroke-width="2" stroke-dasharray="4 2"/>',
+                "SLA max duration",
+            )
+        )
+    out, at = [], LEFT + 8
+    for mark, label in entries:
+        out.append(
+            f'<g transform="translate({at},14)">{mark}<text x="10" y="4" fill="#333">{esc(label)}</text></g>'
+        )
+        at += 24 + 7 * len(label)
+    return f'<g class="legend">{"".join(out)}</g>'
+
+
 class RunHistoryChart:
-    """The kept figure: ``prepare(runs, max)`` (in a worker) returns the update that shows them."""
+    """The kept pane: ``prepare(runs, max)`` (in a worker) returns the update that shows the next job's."""
 
     def __init__(self) -> None:
-        self.figure: Any = None
-        self._points: Any = None
-        self._band: Any = None
-        self._retried: Any = None
-        self._sla: Any = None
-        self.pane = pn.Column(sizing_mode="stretch_width", css_classes=["run-history-chart"])
-
-    def _build(self) -> None:
-        from bokeh.models import ColumnDataSource, HoverTool, Span
-        from bokeh.plotting import figure
-        from bokeh.transform import factor_cmap
-
-        fig = figure(
-            x_axis_type="datetime",
-            height=320,
-            sizing_mode="stretch_width",
-            x_axis_label="run start (UTC)",
-            y_axis_label="duration (min)",
-            tools="pan,wheel_zoom,box_zoom,reset",
-            toolbar_location="right",
-        )
-        self._band = ColumnDataSource({"start": [], "median_min": [], "p90_min": []})
-        fig.varea(
-            x="start",
-            y1="median_min",
-            y2="p90_min",
-            source=self._band,
-            fill_color=BAND_COLOUR,
-            fill_alpha=0.2,
-            legend_label="baseline median-p90",
-        )
-        # One renderer for every outcome, coloured by a mapper and named in the legend from the data in
-        # the browser: a visual per outcome would be a dozen more CSS lookups on every repaint.
-        self._points = ColumnDataSource({name: [] for name in _POINT_COLUMNS})
-        points = fig.scatter(
-            "start",
-            "duration_min",
-            source=self._points,
-            size=7,
-            color=factor_cmap("outcome", list(OUTCOME_COLOURS.values()), list(OUTCOME_COLOURS)),
-            legend_field="outcome",
-        )
-        self._retried = ColumnDataSource(
-            {name: [] for name in ("start", "duration_min", "run_id", "task_retries", "repair_count")}
-        )
-        retried = fig.scatter(
-            "start",
-            "duration_min",
-            source=self._retried,
-            marker="circle",
-            size=14,
-            fill_alpha=0,
-            line_color=RETRY_COLOUR,
-            line_width=2,
-            legend_label="retried",
-        )
-        self._sla = Span(
-            location=float("nan"), dimension="width", line_color=SLA_COLOUR, line_dash="dashed", line_width=2
-        )
-        fig.add_layout(self._sla)
-        fig.add_tools(
-            HoverTool(
-                renderers=[points],
-                tooltips=[
-                    ("run", "@run_id"),
-                    ("start (UTC)", "@start{%F %H:%M}"),
-                    ("duration (min)", "@duration_min{0,0.0}"),
-                    ("outcome", "@outcome"),
-                    ("status", "@status"),
-                ],
-                formatters={"@start": "datetime"},
-            ),
-            HoverTool(
-                renderers=[retried],
-                tooltips=[
-                    ("run", "@run_id"),
-                    ("task retries", "@task_retries"),
-                    ("repairs", "@repair_count"),
-                ],
-            ),
-        )
-        fig.legend.location = "top_left"
-        fig.legend.click_policy = "hide"
-        self.figure = fig
-
-    def _show(self, data: dict[str, Any]) -> None:
-        self._points.data = data["points"]
-        self._band.data = data["band"]
-        self._retried.data = data["retried"]
-        sla = data["sla_min"]
-        current = self._sla.location
-        if not (np.isnan(sla) and current is not None and np.isnan(current)) and current != sla:
-            self._sla.location = sla
+        self.pane = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["run-history-chart"])
 
     def prepare(self, runs: pd.DataFrame, max_duration_seconds: float | None) -> Callable[[], None]:
-        data = run_history_data(runs, max_duration_seconds)
+        svg = run_history_svg(runs, max_duration_seconds)
 
         def update() -> None:
-            if self.figure is None:
-                self._build()
-                self._show(data)  # not in the document yet: set directly, then show
-                self.pane.objects = [pn.pane.Bokeh(self.figure, sizing_mode="stretch_width")]
-            else:
-                # Bokeh models (unlike Panel's) change only under the document's lock: on its loop.
-                pn.state.execute(lambda: self._show(data))
+            if self.pane.object != svg:
+                self.pane.object = svg
 
         return update

@@ -9,6 +9,7 @@ selection, live in the ``AppState`` and the URL (``UrlSync``).
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import pandas as pd
@@ -205,6 +206,7 @@ class AppShell(Viewer):
         self._main = pn.Column(sizing_mode="stretch_width", css_classes=["page-content"])
         self._crumb_slot = pn.Column(sizing_mode="stretch_width", margin=0)
         self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
+        self._drill_views: list[Any] = []  # drill-down views built, to prime (AppShell._prime)
         self.url = UrlSync(state)
         state.param.watch(self._show_page, "page")
         self._show_page()
@@ -230,13 +232,17 @@ class AppShell(Viewer):
         elif page == "teams":
             body = [TeamsView(state), *self._slot_views(page)]
         elif page == "jobs":
-            body = [JobsView(state), *self._slot_views(page)]
+            jobs = JobsView(state)
+            self._drill_views.append(jobs)
+            body = [jobs, *self._slot_views(page)]
         elif page == "runs":
             # The job's runs and a run's detail both kept in the page, one shown: a run click only toggles
             # them (no new models to lay out). The job's own views (its run history chart) stay shown
             # below either: a plot hidden and shown again is painted again, the slowest part of a click.
-            runs = pn.Column(RunsView(state), sizing_mode="stretch_width")
-            detail = pn.Column(RunDetailView(state), sizing_mode="stretch_width")
+            runs_view, detail_view = RunsView(state), RunDetailView(state)
+            self._drill_views += [runs_view, detail_view]
+            runs = pn.Column(runs_view, sizing_mode="stretch_width")
+            detail = pn.Column(detail_view, sizing_mode="stretch_width")
 
             def show(*_events: Any) -> None:
                 runs.visible, detail.visible = not state.run_id, bool(state.run_id)
@@ -287,6 +293,34 @@ class AppShell(Viewer):
                 self._main.extend(built)
         except Exception as err:  # the pages are still built when first shown
             log.warning("prebuilding the drill-down pages failed: %s: %s", type(err).__name__, err)
+            return
+        self._prime(pn.state.curdoc)
+
+    def _prime(self, doc: Any) -> None:
+        """The drill-down views' tables built empty, from a worker (each asks its query for no row):
+        the first click into a view then fills a table the browser already has."""
+        views = [v for v in self._drill_views if hasattr(v, "prime")]
+        self._drill_views = []
+
+        def work() -> None:
+            updates = []
+            for view in views:
+                try:
+                    updates.append(view.prime())
+                except Exception as err:  # the table is built by the first click instead
+                    log.warning("priming %s failed: %s: %s", type(view).__name__, type(err).__name__, err)
+
+            def apply() -> None:
+                for update in updates:
+                    update()
+
+            if updates and doc is not None:
+                try:
+                    doc.add_next_tick_callback(apply)
+                except Exception:  # the session is gone
+                    pass
+
+        threading.Thread(target=work, name="prime-drilldown", daemon=True).start()
 
     def _schedule_prebuild(self) -> None:
         doc = pn.state.curdoc

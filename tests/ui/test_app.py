@@ -78,7 +78,7 @@ def test_drill_down_team_job_run_and_back(page, served):
 
     cell(page, "jobs-table", name).click()
     expect(page.locator(".runs-title")).to_have_text(f"Runs of job {name} ({job_id})")
-    expect(page.locator(".run-history-chart canvas").first).to_be_visible()
+    expect(page.locator(".run-history-chart .run-point").first).to_be_visible()
     expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
     assert query(page) == {"page": "runs", "team": team, "workspace_id": ws, "job_id": job_id}
 

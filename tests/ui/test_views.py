@@ -110,7 +110,7 @@ def test_job_page_shows_the_run_history_chart_and_the_jobs_runs(page, served):
     expect(page.locator(".runs-title")).to_have_text(f"Runs of job {job['name']} ({job['job_id']})")
     # the health view's run history (baseline band, SLA line, retries) is the page's one duration chart
     expect(page.locator(".run-history .panel-title")).to_have_text("Run history")
-    expect(page.locator(".run-history-chart canvas").first).to_be_visible()
+    expect(page.locator(".run-history-chart .run-point").first).to_be_visible()
     expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
     assert set(column_texts(page, "runs-table", "run_id")) == set(runs["run_id"].astype(str))
     assert set(column_texts(page, "runs-table", "job_id")) == {job["job_id"]}
