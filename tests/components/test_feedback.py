@@ -83,3 +83,24 @@ def test_slot_modules_fold_what_is_not_needed_at_a_glance():
     assert overview["cost_overview"] and overview["cost_waste"] and overview["ActiveRunsView"]
     runs = {slot.title.split(": ", 1)[1]: slot.folded for slot in slots["runs"]}
     assert runs["RunHistoryView"] is None and runs["SlaTargetFormView"]
+
+
+def test_a_primed_table_has_the_columns_and_no_rows_and_never_overwrites_data():
+    table = KeptTable("jobs", money=["cost"])
+    empty = pd.DataFrame({"name": pd.Series([], dtype=object), "cost": pd.Series([], dtype=float)})
+    assert table.prime(empty)() is True
+    primed = table.table
+    assert list(primed.value.columns) == ["name", "cost"] and len(primed.value) == 0
+
+    table.prepare(pd.DataFrame({"name": ["a"], "cost": [1.0]}))()
+    assert table.table is primed  # the first rows swap into the primed table
+    assert table.prime(empty)() is False  # a late prime leaves the rows alone
+    assert list(table.table.value["name"]) == ["a"]
+
+
+def test_place_puts_a_kept_view_in_a_panel_without_loading():
+    view = pn.pane.HTML("kept")
+    loads = []
+    panel = DataPanel(_state(), "Primed", lambda: loads.append(1), lambda _: view, active=lambda: False)
+    panel.place(view)
+    assert panel._body.objects == [view] and loads == []
