@@ -63,6 +63,11 @@ class _SessionLoads:
         # secondary loads need not leave the CPU to the browser.
         self.shown = False
 
+    def idle(self) -> bool:
+        """No load queued or running."""
+        with self._lock:
+            return self._running == 0 and not self._queue
+
     def submit(self, priority: int, work: Callable[[], None]) -> None:
         with self._lock:
             self._order += 1
@@ -115,6 +120,11 @@ def _session_loads(doc: Any) -> _SessionLoads:
             except Exception:  # not in a served page: nothing to wait for
                 loads.shown = True
         return loads
+
+
+def session_idle(doc: Any) -> bool:
+    """Whether the session's panels have nothing queued or loading (its page is settled)."""
+    return _session_loads(doc).idle()
 
 
 class PanelTimeout(TimeoutError):
@@ -550,7 +560,9 @@ def _tabulator(
         formatters=_formatters(spec),
         disabled=True,
         show_index=False,
-        pagination="local",
+        # remote: only the shown page's rows go to the browser (a 500-run table is 20 rows to build, not
+        # 500); sorting and paging ask the server, which holds the frame anyway.
+        pagination="remote",
         page_size=page_size,
         layout="fit_columns",
         selectable=False,

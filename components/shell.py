@@ -24,6 +24,7 @@ from components.feedback import (
     coming_soon,
     esc,
     key_values,
+    session_idle,
     text_pane,
 )
 from components.overview import OverviewView
@@ -49,6 +50,7 @@ DRILL_PAGES = ("teams", "jobs", "runs")  # the pages under the breadcrumb
 # The drill-down pages not shown yet are built (hidden) this long after the first page has loaded: a
 # click then only fills and shows them (see AppShell.prebuild), and the first paint is not delayed.
 PREBUILD_DELAY_MS = 1500
+PREBUILD_RETRY_MS, PREBUILD_TRIES = 300, 20
 STABLE_SCROLLBARS = "#main, #sidebar { overflow-y: scroll; scrollbar-gutter: stable; }"
 
 
@@ -323,9 +325,21 @@ class AppShell(Viewer):
         threading.Thread(target=work, name="prime-drilldown", daemon=True).start()
 
     def _schedule_prebuild(self) -> None:
+        """Prebuild once the first page has settled: PREBUILD_DELAY_MS after it loaded and no panel of
+        the session still loading (checked again every PREBUILD_RETRY_MS, at most PREBUILD_TRIES times),
+        so that the first page's own work never waits for it."""
         doc = pn.state.curdoc
-        if doc is not None:
-            doc.add_timeout_callback(self.prebuild, PREBUILD_DELAY_MS)
+        if doc is None:
+            return
+        tries = iter(range(PREBUILD_TRIES))
+
+        def attempt() -> None:
+            if not session_idle(doc) and next(tries, None) is not None:
+                doc.add_timeout_callback(attempt, PREBUILD_RETRY_MS)
+                return
+            self.prebuild()
+
+        doc.add_timeout_callback(attempt, PREBUILD_DELAY_MS)
 
     # ------------------------------------------------------------------ layout
     def template(self) -> pn.template.BaseTemplate:
