@@ -296,6 +296,7 @@ def build_app(
 ) -> tuple[Callable[[], Any], ServerContext]:
     """The per-session app factory for ``pn.serve`` and the context it shares across sessions."""
     context = context or ServerContext(settings, progress or _noop)
+    skip_mathjax()
 
     def app() -> Any:
         headers, token = _request_headers()
@@ -375,6 +376,18 @@ def start_server(
         kwargs.pop("start")
     server = pn.serve({"/": app}, **kwargs)
     return server, context
+
+
+def skip_mathjax() -> None:
+    """Serve pages without Bokeh's MathJax bundle (1.8 MB of script each browser parses on every load).
+
+    Panel adds it to any page holding an HTML pane, in case the pane shows LaTeX; ours never do (workspace
+    text is escaped, ``$`` in a job name stays a dollar). Panel has no setting for this, so its check is
+    replaced; ``tests/ui`` checks that the served page has no MathJax and still renders.
+    """
+    import panel.io.resources
+
+    panel.io.resources._panel_use_mathjax = lambda roots: False
 
 
 def serve(settings: Settings, show: bool = False, progress: Progress | None = None) -> int:

@@ -36,6 +36,7 @@ def test_overview_loads_and_shows_the_forwarded_identity(page, served):
     expect(page.locator(".kpi-runs")).to_have_text(f"{int(teams['runs'].sum()):,}")
     expect(page.locator(".kpi-cost")).to_have_text(fmt_money(teams["list_cost_usd"].sum()))
     expect(page.get_by_text("cost (list price)", exact=True)).to_be_visible()
+    assert "bokeh-mathjax" not in page.content()  # 1.8 MB of script no page of ours needs
     # data freshness: newest row of each source (the demo ends on 2026-11-01)
     expect(page.locator("table.freshness")).to_contain_text("job timeline")
     expect(page.locator("table.freshness")).to_contain_text("2026-11-01")
