@@ -77,11 +77,18 @@ class Breadcrumb(Viewer):
         if not state.job_id:
             return ""
         try:
-            jobs = state.query(drilldown.team_jobs, filters=state.filters().with_(team=None))
+            jobs = state.query(drilldown.team_jobs, filters=state.filters().with_(team=None, job_id=None))
             name = jobs.loc[jobs.job_id == state.job_id, "name"]
             return str(name.iloc[0]) if len(name) else f"job {state.job_id}"
         except Exception:
             return f"job {state.job_id}"
+
+    def prime(self) -> Callable[[], None]:
+        """Every job's name read into the result cache (in a worker, while nothing is selected), so that
+        the first job click does not run this query on the session's event loop."""
+        state = self._state
+        state.query(drilldown.team_jobs, filters=state.filters().with_(team=None, job_id=None))
+        return lambda: None
 
     @staticmethod
     def _button(label: str, action: Any, css: str) -> pn.widgets.Button:

@@ -301,7 +301,7 @@ class AppShell(Viewer):
     def _prime(self, doc: Any) -> None:
         """The drill-down views' tables built empty, from a worker (each asks its query for no row):
         the first click into a view then fills a table the browser already has."""
-        views = [v for v in self._drill_views if hasattr(v, "prime")]
+        views = [v for v in [self._crumb, *self._drill_views] if hasattr(v, "prime")]
         self._drill_views = []
 
         def work() -> None:
