@@ -14,7 +14,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, InPlace, data_table, text_pane
+from components.feedback import PRIMARY, DataPanel, InPlace, data_table, text_pane
 from components.run_history_chart import RunHistoryChart
 from monitor_app.analytics import health
 from monitor_app.state import AppState
@@ -173,7 +173,11 @@ class RunHistoryView(Viewer):
         super().__init__(**params)
         self._state = state
         self._chart = RunHistoryChart()  # kept: the next job's runs replace its data
-        self._panel = DataPanel(state, "Run history", self._load, self._render, css_class="run-history")
+        # Primary: the chart is part of what a job click asks for, and it goes out with the runs table
+        # (one update for the browser to lay out instead of a spinner and a second update).
+        self._panel = DataPanel(
+            state, "Run history", self._load, self._render, css_class="run-history", priority=PRIMARY
+        )
 
     def _load(self) -> tuple[pd.DataFrame, float | None]:
         if not self._state.job_id:
