@@ -369,9 +369,10 @@ class DataPanel(Viewer):
             self._apply(delivery.generation, content)
 
     def place(self, content: Any) -> None:
-        """Put a kept view in the panel without loading (priming a hidden page): the first load that
-        renders it in place then changes values in the browser, not the panel's children."""
-        if not (len(self._body.objects) == 1 and self._body.objects[0] is content):
+        """Put a kept view in the panel without loading, when it shows nothing yet (priming a hidden
+        page): the first load that renders it in place then changes values in the browser, not the
+        panel's children. A panel that already shows something keeps it."""
+        if not self._body.objects:
             self._body.objects = [content]
 
     def _apply(self, generation: int, content: Any) -> None:

@@ -8,6 +8,7 @@ Plugged into the shell through ``VIEWS`` (see components/registry.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -178,6 +179,11 @@ class RunHistoryView(Viewer):
         self._panel = DataPanel(
             state, "Run history", self._load, self._render, css_class="run-history", priority=PRIMARY
         )
+
+    def prime(self) -> Callable[[], None]:
+        """The (empty) chart pane placed in the panel while its page is hidden: the first job click then
+        changes the pane's content, not the panel's children."""
+        return lambda: self._panel.place(self._chart.pane) if not self._state.job_id else None
 
     def _load(self) -> tuple[pd.DataFrame, float | None]:
         if not self._state.job_id:

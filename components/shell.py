@@ -208,7 +208,7 @@ class AppShell(Viewer):
         self._main = pn.Column(sizing_mode="stretch_width", css_classes=["page-content"])
         self._crumb_slot = pn.Column(sizing_mode="stretch_width", margin=0)
         self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
-        self._drill_views: list[Any] = []  # drill-down views built, to prime (AppShell._prime)
+        self._drill_views: list[Any] = []  # views built that have a prime() (AppShell._prime)
         self.url = UrlSync(state)
         state.param.watch(self._show_page, "page")
         self._show_page()
@@ -220,9 +220,10 @@ class AppShell(Viewer):
         for slot in self._slots.get(page, []):
             if folded is not None and (slot.folded is not None) != folded:
                 continue
-            views.append(
-                pn.Column(slot.build(self.state), sizing_mode="stretch_width", css_classes=["view-slot"])
-            )
+            view = slot.build(self.state)
+            if hasattr(view, "prime"):
+                self._drill_views.append(view)
+            views.append(pn.Column(view, sizing_mode="stretch_width", css_classes=["view-slot"]))
         if not views and page in SLOT_ONLY_PAGES:
             views.append(coming_soon(page.capitalize(), SLOT_ONLY_PAGES[page]))
         return views

@@ -104,3 +104,5 @@ def test_place_puts_a_kept_view_in_a_panel_without_loading():
     panel = DataPanel(_state(), "Primed", lambda: loads.append(1), lambda _: view, active=lambda: False)
     panel.place(view)
     assert panel._body.objects == [view] and loads == []
+    panel.place(pn.pane.HTML("other"))
+    assert panel._body.objects == [view]  # what a panel shows is never replaced by a prime
