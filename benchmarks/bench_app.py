@@ -25,7 +25,7 @@ show (title, tasks table rows, no spinner in the tasks view, which holds the tas
 clock starts just before Playwright's click and stops when the condition holds in the page (checked
 every POLL_MS = 50 ms). Each repeat starts from a fresh load of the Teams page (a new session), waits
 until the session has built its other drill-down pages and their tables in the background (hidden and
-empty; about 1.5-2 s after the page loads, as a user reading the table would), and picks different rows
+empty; about 3-4 s after the page loads, as a user reading the table would), and picks different rows
 (teams in turn, the first job and run); target <= 500 ms per click, median reported.
 
 Writes benchmarks/out/bench_app.json and prints a markdown table.
