@@ -25,21 +25,25 @@ rules AS (
     CAST(NULL AS STRING) AS team
   WHERE FALSE
 ),
+-- The most recent usage row of each job: the greatest (usage_start_time, usage_end_time, record_id), NULLs
+-- last as in ORDER BY ... DESC (the *_is_set flags put a NULL below any value), taken with max_by in one
+-- hash aggregation instead of a window sort of all usage; custom_tags is wrapped in a struct so that a NULL
+-- map on that row is kept, as a row number would keep it (max_by may skip NULL values).
 latest_usage AS (
-  SELECT workspace_id, job_id, custom_tags
-  FROM (
-    SELECT
-      u.workspace_id,
-      u.usage_metadata.job_id AS job_id,
-      u.custom_tags,
-      ROW_NUMBER() OVER (
-        PARTITION BY u.workspace_id, u.usage_metadata.job_id
-        ORDER BY u.usage_start_time DESC, u.usage_end_time DESC, u.record_id DESC
-      ) AS rn
-    FROM system.billing.usage AS u
-    WHERE u.usage_metadata.job_id IS NOT NULL
-  ) AS ranked_usage
-  WHERE rn = 1
+  SELECT
+    u.workspace_id,
+    u.usage_metadata.job_id AS job_id,
+    max_by(
+      named_struct('custom_tags', u.custom_tags),
+      named_struct(
+        'start_is_set', u.usage_start_time IS NOT NULL, 'usage_start_time', u.usage_start_time,
+        'end_is_set', u.usage_end_time IS NOT NULL, 'usage_end_time', u.usage_end_time,
+        'record_is_set', u.record_id IS NOT NULL, 'record_id', u.record_id
+      )
+    ).custom_tags AS custom_tags
+  FROM system.billing.usage AS u
+  WHERE u.usage_metadata.job_id IS NOT NULL
+  GROUP BY u.workspace_id, u.usage_metadata.job_id
 ),
 candidates AS (
   SELECT

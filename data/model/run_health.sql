@@ -27,43 +27,177 @@
 -- pool is empty. duration_status: not_evaluated (not a success) | insufficient_history | critical | warn |
 -- fast | ok. A frame over all runs with a NULL duration for the runs outside the pool gives every run
 -- (the pool's runs too) its baseline in one window pass per frame.
--- Runs and jobs get integer keys: the window passes sort and partition on them instead of on strings.
-WITH job_keys AS (
-  SELECT j.workspace_id, j.job_id, ROW_NUMBER() OVER (ORDER BY j.workspace_id, j.job_id) AS job_key
-  FROM (SELECT DISTINCT workspace_id, job_id FROM monitor.job_runs) AS j
+--
+-- Plan: a narrow stream (keys, times, outcome, duration) goes through the window passes and the run's
+-- other columns are joined once at the end. Jobs get integer keys (the windows partition on them instead
+-- of on strings). The streak pass partitions by (job, decided) so that every run flows through it (the
+-- values of undecided runs are dropped) and needs no join back; the baseline's second pass is one window
+-- for all jobs, partitioned by (job, weekday) for several-a-day jobs and by job for the others. No global
+-- sort but the final ORDER BY (start_time, workspace_id, run_id) (12.5 s -> ~11 s on the large
+-- workspace, without spilling).
+WITH job_days AS (
+  SELECT workspace_id, job_id, COUNT(*) AS day_runs
+  FROM monitor.job_runs
+  GROUP BY workspace_id, job_id, CAST(start_time AS DATE)
 ),
 
-runs AS (
+-- A job with at most one run per UTC day has at most floor(baseline_days / 7) earlier runs on the same
+-- weekday in a frame: when that is under min_same_weekday_runs its runs always use all days, so only the
+-- jobs with several runs on some day (several_a_day) get a same-weekday baseline pass.
+job_keys AS (
   SELECT
-    r.workspace_id,
-    r.job_id,
-    r.run_id,
-    r.run_name,
-    r.start_time,
-    r.end_time,
-    r.outcome,
-    r.first_outcome,
-    r.termination_code,
-    r.duration_seconds,
-    COALESCE(r.repair_count, 0) AS repair_count,
-    k.job_key,
-    ROW_NUMBER() OVER (ORDER BY r.start_time, r.workspace_id, r.run_id) AS rk
-  FROM monitor.job_runs AS r
-  JOIN job_keys AS k ON k.workspace_id = r.workspace_id AND k.job_id = r.job_id
+    j.workspace_id,
+    j.job_id,
+    ROW_NUMBER() OVER (ORDER BY j.workspace_id, j.job_id) AS job_key,
+    j.several_a_day
+  FROM (
+    SELECT
+      workspace_id,
+      job_id,
+      MAX(day_runs) > 1 OR floor(:duration_baseline_days / 7) >= :duration_min_same_weekday_runs AS several_a_day
+    FROM job_days
+    GROUP BY workspace_id, job_id
+  ) AS j
 ),
 
 -- The narrow stream the window passes read: one row per run, the duration only on successful runs.
 stream AS (
   SELECT
-    r.rk,
-    r.job_key,
+    r.workspace_id,
     r.run_id,
+    k.job_key,
+    k.several_a_day,
     r.end_time,
     r.outcome,
+    COALESCE(r.outcome IN ('success', 'failure'), FALSE) AS is_decided,
     unix_micros(r.start_time) AS start_micros,
     dayofweek(r.start_time) AS weekday,
     CASE WHEN r.outcome = 'success' THEN r.duration_seconds END AS success_seconds
-  FROM runs AS r
+  FROM monitor.job_runs AS r
+  JOIN job_keys AS k ON k.workspace_id = r.workspace_id AND k.job_id = r.job_id
+),
+
+-- Streaks: the decided runs of a job in (end_time, run_id) order (the other runs are in partitions of
+-- their own, their values unused); a failure's streak is the failures since the latest success before it
+-- (successes_before numbers those stretches). Duration baseline, first pass: the plain median of the
+-- successful runs before each run (the rows without success_seconds add nothing to a frame).
+first_pass AS (
+  SELECT
+    s.*,
+    COUNT(CASE WHEN s.outcome = 'success' THEN 1 END) OVER ordered AS successes_before,
+    MAX(CASE WHEN s.outcome = 'success' THEN s.end_time END) OVER ordered AS success_time_before,
+    LEAD(s.end_time) OVER (PARTITION BY s.job_key, s.is_decided ORDER BY s.end_time, s.run_id) AS next_end_time,
+    percentile(s.success_seconds, 0.5) OVER prior AS raw_median,
+    COUNT(s.success_seconds) OVER prior AS raw_runs
+  FROM stream AS s
+  WINDOW
+    ordered AS (
+      PARTITION BY s.job_key, s.is_decided
+      ORDER BY s.end_time, s.run_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ),
+    prior AS (
+      PARTITION BY s.job_key
+      ORDER BY s.start_micros
+      RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+    )
+),
+
+pooled AS (
+  SELECT
+    f.workspace_id,
+    f.run_id,
+    f.job_key,
+    f.several_a_day,
+    f.end_time,
+    f.outcome,
+    f.is_decided,
+    f.start_micros,
+    f.weekday,
+    f.successes_before,
+    f.success_time_before,
+    f.next_end_time,
+    CASE
+      WHEN f.raw_runs = 0
+        OR f.raw_runs < :duration_min_baseline_runs
+        OR (
+          f.success_seconds < f.raw_median * (1 + :duration_critical_pct)
+          AND f.success_seconds >= f.raw_median * :duration_fast_ratio
+        )
+        THEN f.success_seconds
+    END AS pool_seconds
+  FROM first_pass AS f
+),
+
+streaks AS (
+  SELECT
+    p.workspace_id,
+    p.run_id,
+    ROW_NUMBER() OVER stretch AS failure_streak,
+    FIRST_VALUE(p.end_time) OVER stretch AS failing_since,
+    FIRST_VALUE(p.run_id) OVER stretch AS streak_first_run_id
+  FROM pooled AS p
+  WHERE p.outcome = 'failure'
+  WINDOW stretch AS (
+    PARTITION BY p.job_key, p.successes_before
+    ORDER BY p.end_time, p.run_id
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+  )
+),
+
+-- Duration baseline, second pass, in one window: the same weekday for the runs of several-a-day jobs
+-- (partition job and weekday), all days for the other jobs (partition job).
+windowed AS (
+  SELECT
+    p.*,
+    COUNT(p.pool_seconds) OVER prior AS window_runs,
+    percentile(p.pool_seconds, array(0.5, 0.9)) OVER prior AS window_quantiles
+  FROM pooled AS p
+  WINDOW prior AS (
+    PARTITION BY p.job_key, CASE WHEN p.several_a_day THEN p.weekday END
+    ORDER BY p.start_micros
+    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
+  )
+),
+
+-- All days, for the few runs of several-a-day jobs without enough same-weekday runs: their frame's pool
+-- runs joined and aggregated (the same multiset as an all-days window frame, so the same quantiles).
+all_days_joined AS (
+  SELECT
+    w.workspace_id,
+    w.run_id,
+    COUNT(p.pool_seconds) AS all_runs,
+    percentile(p.pool_seconds, array(0.5, 0.9)) AS all_quantiles
+  FROM windowed AS w
+  JOIN pooled AS p
+    ON p.job_key = w.job_key
+    AND p.start_micros >= w.start_micros - :duration_baseline_days * 86400000000
+    AND p.start_micros < w.start_micros
+  WHERE w.several_a_day AND w.window_runs < :duration_min_same_weekday_runs AND p.pool_seconds IS NOT NULL
+  GROUP BY w.workspace_id, w.run_id
+),
+
+baselines AS (
+  SELECT
+    w.workspace_id,
+    w.run_id,
+    w.is_decided,
+    w.outcome,
+    w.successes_before,
+    w.success_time_before,
+    w.next_end_time,
+    w.pool_seconds IS NOT NULL AS in_baseline_pool,
+    w.several_a_day AND w.window_runs >= :duration_min_same_weekday_runs AS use_weekday,
+    CASE
+      WHEN NOT w.several_a_day OR w.window_runs >= :duration_min_same_weekday_runs THEN w.window_runs
+      ELSE COALESCE(a.all_runs, 0)
+    END AS baseline_runs,
+    CASE
+      WHEN NOT w.several_a_day OR w.window_runs >= :duration_min_same_weekday_runs THEN w.window_quantiles
+      ELSE a.all_quantiles
+    END AS quantiles
+  FROM windowed AS w
+  LEFT JOIN all_days_joined AS a ON a.workspace_id = w.workspace_id AND a.run_id <=> w.run_id
 ),
 
 -- Task attempts: only a (job run, task_key) with a retry has superseded attempts.
@@ -88,166 +222,23 @@ run_tasks AS (
   GROUP BY tr.workspace_id, tr.job_run_id
 ),
 
--- Streaks: decided runs in (end_time, run_id) order; a failure's streak is the failures since the latest
--- success before it (successes_before numbers those stretches).
-decided AS (
-  SELECT
-    s.rk,
-    s.job_key,
-    s.run_id,
-    s.end_time,
-    s.outcome,
-    COUNT(CASE WHEN s.outcome = 'success' THEN 1 END) OVER ordered AS successes_before,
-    MAX(CASE WHEN s.outcome = 'success' THEN s.end_time END) OVER ordered AS last_success_time,
-    LEAD(s.end_time) OVER (PARTITION BY s.job_key ORDER BY s.end_time, s.run_id) AS next_decided_end_time
-  FROM stream AS s
-  WHERE s.outcome IN ('success', 'failure')
-  WINDOW ordered AS (
-    PARTITION BY s.job_key
-    ORDER BY s.end_time, s.run_id
-    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-  )
-),
-
-streaks AS (
-  SELECT
-    d.rk,
-    ROW_NUMBER() OVER stretch AS failure_streak,
-    FIRST_VALUE(d.end_time) OVER stretch AS failing_since,
-    FIRST_VALUE(d.run_id) OVER stretch AS streak_first_run_id
-  FROM decided AS d
-  WHERE d.outcome = 'failure'
-  WINDOW stretch AS (
-    PARTITION BY d.job_key, d.successes_before
-    ORDER BY d.end_time, d.run_id
-    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-  )
-),
-
--- Duration baseline, first pass: the plain median of the successful runs before each run (the rows
--- without success_seconds add nothing to a frame).
-first_pass AS (
-  SELECT
-    s.rk,
-    s.job_key,
-    s.start_micros,
-    s.weekday,
-    s.success_seconds,
-    percentile(s.success_seconds, 0.5) OVER prior AS raw_median,
-    COUNT(s.success_seconds) OVER prior AS raw_runs
-  FROM stream AS s
-  WINDOW prior AS (
-    PARTITION BY s.job_key
-    ORDER BY s.start_micros
-    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
-  )
-),
-
-pooled AS (
-  SELECT
-    f.rk,
-    f.job_key,
-    f.start_micros,
-    f.weekday,
-    CASE
-      WHEN f.raw_runs = 0
-        OR f.raw_runs < :duration_min_baseline_runs
-        OR (
-          f.success_seconds < f.raw_median * (1 + :duration_critical_pct)
-          AND f.success_seconds >= f.raw_median * :duration_fast_ratio
-        )
-        THEN f.success_seconds
-    END AS pool_seconds
-  FROM first_pass AS f
-),
-
--- A job with at most one run per UTC day has at most floor(baseline_days / 7) earlier runs on the same
--- weekday in a frame: when that is under min_same_weekday_runs its runs always use all days, so the
--- same-weekday pass reads only the jobs with several runs on some day.
-several_a_day AS (
-  SELECT DISTINCT d.job_key
-  FROM (
-    SELECT r.job_key
-    FROM runs AS r
-    GROUP BY r.job_key, CAST(r.start_time AS DATE)
-    HAVING COUNT(*) > 1 OR floor(:duration_baseline_days / 7) >= :duration_min_same_weekday_runs
-  ) AS d
-),
-
-same_weekday AS (
-  SELECT
-    p.rk,
-    p.job_key,
-    p.start_micros,
-    COUNT(p.pool_seconds) OVER prior AS weekday_runs,
-    percentile(p.pool_seconds, array(0.5, 0.9)) OVER prior AS weekday_quantiles
-  FROM pooled AS p
-  JOIN several_a_day AS j ON j.job_key = p.job_key
-  WINDOW prior AS (
-    PARTITION BY p.job_key, p.weekday
-    ORDER BY p.start_micros
-    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
-  )
-),
-
--- All days, for the runs of the other jobs: one window pass over their runs.
-all_days_window AS (
-  SELECT
-    p.rk,
-    COUNT(p.pool_seconds) OVER prior AS all_runs,
-    percentile(p.pool_seconds, array(0.5, 0.9)) OVER prior AS all_quantiles
-  FROM pooled AS p
-  LEFT JOIN several_a_day AS j ON j.job_key = p.job_key
-  WHERE j.job_key IS NULL
-  WINDOW prior AS (
-    PARTITION BY p.job_key
-    ORDER BY p.start_micros
-    RANGE BETWEEN :duration_baseline_days * 86400000000 PRECEDING AND 1 PRECEDING
-  )
-),
-
--- All days, for the few runs of several-a-day jobs without enough same-weekday runs: their frame's pool
--- runs joined and aggregated (the same multiset as the window frame, so the same quantiles).
-all_days_joined AS (
-  SELECT
-    w.rk,
-    COUNT(p.pool_seconds) AS all_runs,
-    percentile(p.pool_seconds, array(0.5, 0.9)) AS all_quantiles
-  FROM same_weekday AS w
-  JOIN pooled AS p
-    ON p.job_key = w.job_key
-    AND p.start_micros >= w.start_micros - :duration_baseline_days * 86400000000
-    AND p.start_micros < w.start_micros
-  WHERE w.weekday_runs < :duration_min_same_weekday_runs AND p.pool_seconds IS NOT NULL
-  GROUP BY w.rk
-),
-
-baselines AS (
-  SELECT
-    p.rk,
-    p.pool_seconds IS NOT NULL AS in_baseline_pool,
-    COALESCE(w.weekday_runs, 0) >= :duration_min_same_weekday_runs AS use_weekday,
-    CASE
-      WHEN COALESCE(w.weekday_runs, 0) >= :duration_min_same_weekday_runs THEN w.weekday_runs
-      ELSE COALESCE(a.all_runs, j.all_runs, 0)
-    END AS baseline_runs,
-    CASE
-      WHEN COALESCE(w.weekday_runs, 0) >= :duration_min_same_weekday_runs THEN w.weekday_quantiles
-      ELSE COALESCE(a.all_quantiles, j.all_quantiles)
-    END AS quantiles
-  FROM pooled AS p
-  LEFT JOIN same_weekday AS w ON w.rk = p.rk
-  LEFT JOIN all_days_window AS a ON a.rk = p.rk
-  LEFT JOIN all_days_joined AS j ON j.rk = p.rk
-),
-
 facts AS (
   SELECT
-    r.*,
+    r.workspace_id,
+    r.job_id,
+    r.run_id,
+    r.run_name,
+    r.start_time,
+    r.end_time,
+    r.outcome,
+    r.first_outcome,
+    r.termination_code,
+    r.duration_seconds,
+    COALESCE(r.repair_count, 0) AS repair_count,
     COALESCE(x.task_retries, 0) AS task_retries,
     CASE
       WHEN x.task_seconds > 0 THEN x.wasted_seconds / x.task_seconds
-      WHEN r.repair_count > 0 THEN r.repair_count / (r.repair_count + 1.0)
+      WHEN COALESCE(r.repair_count, 0) > 0 THEN COALESCE(r.repair_count, 0) / (COALESCE(r.repair_count, 0) + 1.0)
       ELSE 0.0
     END AS wasted_share,
     c.dbus,
@@ -261,14 +252,13 @@ facts AS (
     s.failure_streak,
     s.failing_since,
     s.streak_first_run_id,
-    d.last_success_time,
-    d.next_decided_end_time
-  FROM runs AS r
-  JOIN baselines AS b ON b.rk = r.rk
+    CASE WHEN b.is_decided THEN b.success_time_before END AS last_success_time,
+    CASE WHEN b.is_decided THEN b.next_end_time END AS next_decided_end_time
+  FROM baselines AS b
+  JOIN monitor.job_runs AS r ON r.workspace_id = b.workspace_id AND r.run_id <=> b.run_id
   LEFT JOIN run_tasks AS x ON x.workspace_id = r.workspace_id AND x.run_id = r.run_id
   LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
-  LEFT JOIN decided AS d ON d.rk = r.rk
-  LEFT JOIN streaks AS s ON s.rk = r.rk
+  LEFT JOIN streaks AS s ON s.workspace_id = b.workspace_id AND s.run_id <=> b.run_id
 )
 
 SELECT
@@ -310,4 +300,4 @@ SELECT
     ELSE 'ok'
   END AS duration_status
 FROM facts AS f
-ORDER BY f.rk
+ORDER BY f.start_time, f.workspace_id, f.run_id
