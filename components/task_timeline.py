@@ -14,15 +14,7 @@ import pandas as pd
 import panel as pn
 
 from components.feedback import esc, fmt_duration
-
-OUTCOME_COLORS = {
-    "success": "#2e7d32",
-    "failure": "#c62828",
-    "cancelled": "#9e9e9e",
-    "skipped": "#bdbdbd",
-    "running": "#1565c0",
-    "other": "#6d4c41",
-}
+from components.run_history_chart import OUTCOME_COLOURS
 
 TIMELINE_CSS = """
 .timeline { font-size: 0.85em; width: 100%; }
@@ -65,7 +57,7 @@ def timeline_html(tasks: pd.DataFrame) -> str:
         tasks["task_key"], tasks["attempt_number"], tasks["outcome"], starts, ends, strict=True
     ):
         state = "running" if pd.isna(outcome) else str(outcome)
-        colour = OUTCOME_COLORS.get(state, OUTCOME_COLORS["other"])
+        colour = OUTCOME_COLOURS.get(state, OUTCOME_COLOURS["other"])
         stop = last if end is None else end
         left = (start - first).total_seconds() / span * 100
         width = (stop - start).total_seconds() / span * 100
@@ -82,7 +74,7 @@ def timeline_html(tasks: pd.DataFrame) -> str:
         )
     shown = sorted({("running" if pd.isna(o) else str(o)) for o in tasks["outcome"]})
     legend = "".join(
-        f'<span><i style="background:{OUTCOME_COLORS.get(o, OUTCOME_COLORS["other"])}"></i>{esc(o)}</span>'
+        f'<span><i style="background:{OUTCOME_COLOURS.get(o, OUTCOME_COLOURS["other"])}"></i>{esc(o)}</span>'
         for o in shown
     )
     axis = (
