@@ -26,7 +26,10 @@
 -- when at least min_same_weekday_runs clean runs exist, else all days; baseline_basis is NULL when the
 -- pool is empty. duration_status: not_evaluated (not a success) | insufficient_history | critical | warn |
 -- fast | ok. A frame over all runs with a NULL duration for the runs outside the pool gives every run
--- (the pool's runs too) its baseline in one window pass per frame.
+-- (the pool's runs too) its baseline in one window pass per frame. The first pass's plain median and p90
+-- of every successful run started in the baseline days before the run are kept too
+-- (prior_success_p50_seconds, prior_success_p90_seconds, prior_success_runs): the SLA check's baseline
+-- (monitor_app/analytics/sla_runs.sql computes the same frame).
 --
 -- Plan: a narrow stream (keys, times, outcome, duration) goes through the window passes and the run's
 -- other columns are joined once at the end. Jobs get integer keys (the windows partition on them instead
@@ -87,7 +90,9 @@ first_pass AS (
     COUNT(CASE WHEN s.outcome = 'success' THEN 1 END) OVER ordered AS successes_before,
     MAX(CASE WHEN s.outcome = 'success' THEN s.end_time END) OVER ordered AS success_time_before,
     LEAD(s.end_time) OVER (PARTITION BY s.job_key, s.is_decided ORDER BY s.end_time, s.run_id) AS next_end_time,
-    percentile(s.success_seconds, 0.5) OVER prior AS raw_median,
+    -- median and p90 from one window aggregate; the median drives the clean pass, both are stored as the
+    -- plain baseline the SLA check reads (monitor_app/analytics/sla_runs_default.sql)
+    percentile(s.success_seconds, array(0.5, 0.9)) OVER prior AS raw_quantiles,
     COUNT(s.success_seconds) OVER prior AS raw_runs
   FROM stream AS s
   WINDOW
@@ -117,12 +122,14 @@ pooled AS (
     f.successes_before,
     f.success_time_before,
     f.next_end_time,
+    f.raw_quantiles,
+    f.raw_runs,
     CASE
       WHEN f.raw_runs = 0
         OR f.raw_runs < :duration_min_baseline_runs
         OR (
-          f.success_seconds < f.raw_median * (1 + :duration_critical_pct)
-          AND f.success_seconds >= f.raw_median * :duration_fast_ratio
+          f.success_seconds < f.raw_quantiles[0] * (1 + :duration_critical_pct)
+          AND f.success_seconds >= f.raw_quantiles[0] * :duration_fast_ratio
         )
         THEN f.success_seconds
     END AS pool_seconds
@@ -187,6 +194,8 @@ baselines AS (
     w.success_time_before,
     w.next_end_time,
     w.pool_seconds IS NOT NULL AS in_baseline_pool,
+    w.raw_quantiles,
+    w.raw_runs,
     w.several_a_day AND w.window_runs >= :duration_min_same_weekday_runs AS use_weekday,
     CASE
       WHEN NOT w.several_a_day OR w.window_runs >= :duration_min_same_weekday_runs THEN w.window_runs
@@ -234,6 +243,7 @@ facts AS (
     r.first_outcome,
     r.termination_code,
     r.duration_seconds,
+    r.queue_duration_seconds,
     COALESCE(r.repair_count, 0) AS repair_count,
     COALESCE(x.task_retries, 0) AS task_retries,
     CASE
@@ -249,6 +259,9 @@ facts AS (
     CASE WHEN b.baseline_runs > 0 THEN b.quantiles[1] END AS baseline_p90_seconds,
     b.baseline_runs,
     b.in_baseline_pool,
+    CASE WHEN b.raw_runs > 0 THEN b.raw_quantiles[0] END AS prior_success_p50_seconds,
+    CASE WHEN b.raw_runs > 0 THEN b.raw_quantiles[1] END AS prior_success_p90_seconds,
+    b.raw_runs AS prior_success_runs,
     s.failure_streak,
     s.failing_since,
     s.streak_first_run_id,
@@ -272,6 +285,7 @@ SELECT
   f.first_outcome,
   f.termination_code,
   f.duration_seconds,
+  f.queue_duration_seconds,
   f.repair_count,
   CAST(f.task_retries AS BIGINT) AS task_retries,
   COALESCE(f.outcome = 'success' AND f.first_outcome = 'success' AND f.repair_count = 0 AND f.task_retries = 0, FALSE)
@@ -291,6 +305,9 @@ SELECT
   f.baseline_p90_seconds,
   CAST(f.baseline_runs AS BIGINT) AS baseline_runs,
   f.baseline_basis,
+  f.prior_success_p50_seconds,
+  f.prior_success_p90_seconds,
+  CAST(f.prior_success_runs AS BIGINT) AS prior_success_runs,
   CASE
     WHEN f.outcome <> 'success' THEN 'not_evaluated'
     WHEN f.baseline_runs < :duration_min_baseline_runs OR f.baseline_median_seconds <= 0 THEN 'insufficient_history'

@@ -1,11 +1,13 @@
 """SLA breaches (SLA-02): every completed run of a job with a target, checked against the target in force.
 
-The runs come from ``sla_runs.sql`` (only jobs with a target; aggregation in the engine). The deadline
+The runs come from ``sla_runs_default.sql`` (the baselines the refresh materialized in monitor.run_health)
+or, for other baseline days, ``sla_runs.sql`` (only jobs with a target; aggregation in the engine). The deadline
 arithmetic happens here, in Python, on that small result, because it needs IANA time zones and their
 daylight-saving rules (``zoneinfo``).
 
 Speed (a month of a large workspace is thousands of checked runs; a view has a fraction of a second):
-``sla_runs.sql`` reads the target jobs' runs once, the baseline as a window function over them. The
+the default baseline is read, not computed; ``sla_runs.sql`` reads the target jobs' runs once, the
+baseline as a window function over them. The
 rules below are written per run (:func:`scheduled_start`, :func:`deadline_for`) but applied per job and
 per schedule with numpy: the version in force by a search on ``set_at``; the cron's fire times from
 croniter's reading of the expression (firing days x times of day), each run taking the latest before it;
@@ -52,6 +54,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from data.baselines import DURATION_DEFAULTS
 from data.engines import Engine
 from data.sql_files import sql_beside
 from monitor_app.analytics.registry import metric
@@ -487,28 +490,29 @@ class _TargetVersions:
     """The target versions of all jobs, ready for :func:`_versions_in_force` (ordered by set_at, NaT first)."""
 
     def __init__(self, targets: pd.DataFrame) -> None:
-        set_at = pd.DatetimeIndex(pd.to_datetime(targets["set_at"], utc=True))
-        set_at_ns = set_at.as_unit("ns").asi8
+        set_at = targets["set_at"]
+        if not isinstance(set_at.dtype, pd.DatetimeTZDtype):
+            set_at = pd.to_datetime(set_at, utc=True)
+        set_at_ns = pd.DatetimeIndex(set_at).as_unit("ns").asi8
         order = np.argsort(set_at_ns, kind="stable")  # NaT is the smallest int64: first
-        versions = targets.take(order).reset_index(drop=True)
-        versions["set_at"] = set_at.take(order)
-        self.frame = versions
-        self.app = (versions["source"] == "app").to_numpy(dtype=bool, na_value=False)
-        self.active = np.array([bool(v) for v in versions["is_active"].to_numpy(dtype=object)], dtype=bool)
         self.set_at_ns = set_at_ns[order]
-        self.deadline = [
-            v if isinstance(v, str) else None for v in versions["deadline_local_time"].to_numpy(dtype=object)
-        ]
-        self.zone = np.array(
-            [v if isinstance(v, str) else None for v in versions["timezone_id"].to_numpy(dtype=object)],
-            dtype=object,
-        )
-        self.max_seconds = _float(versions["max_duration_seconds"])
+
+        def values(name: str) -> np.ndarray:
+            return targets[name].to_numpy(dtype=object)[order]
+
+        # Who set each version, when, where: shown per checked run (taken with its dtype kept).
+        self.set_by = targets["set_by"].array.take(order)
+        self.set_at = set_at.array.take(order)
+        self.source = targets["source"].array.take(order)
+        self.app = np.array([v == "app" for v in values("source")], dtype=bool)
+        self.active = np.array([bool(v) for v in values("is_active")], dtype=bool)
+        self.deadline = [v if isinstance(v, str) else None for v in values("deadline_local_time")]
+        self.zone = np.array([v if isinstance(v, str) else None for v in values("timezone_id")], dtype=object)
+        self.max_seconds = pd.to_numeric(targets["max_duration_seconds"]).to_numpy(
+            dtype=float, na_value=np.nan
+        )[order]
         self._by_job: dict[Any, list[tuple[Any, int]]] = {}
-        workspaces = versions["workspace_id"].to_numpy(dtype=object)
-        for i, (ws, job) in enumerate(
-            zip(workspaces, versions["job_id"].to_numpy(dtype=object), strict=True)
-        ):
+        for i, (ws, job) in enumerate(zip(values("workspace_id"), values("job_id"), strict=True)):
             self._by_job.setdefault(job, []).append((None if pd.isna(ws) else ws, i))
 
     def in_force(self, workspace_id: Any, job_id: Any, start_us: np.ndarray) -> np.ndarray:
@@ -599,7 +603,7 @@ def _check(runs: pd.DataFrame, targets: pd.DataFrame) -> _Checked:
     duration_exceeded = over_by > 0
     p50 = _float(runs["baseline_p50_seconds"])
     started_late = deadline_missed & _ends_after(start_us, p50, deadline_us, deadline_missed)
-    failed = (runs["outcome"] == "failure").to_numpy(dtype=bool, na_value=False)
+    failed = runs["outcome"].to_numpy(dtype=object) == "failure"
     return _Checked(
         runs=runs,
         versions=versions,
@@ -624,7 +628,6 @@ def _check(runs: pd.DataFrame, targets: pd.DataFrame) -> _Checked:
 def _check_frame(checked: _Checked) -> pd.DataFrame:
     """The checks as :data:`CHECK_COLUMNS`, in ``sla_runs.sql``'s order."""
     c, runs, versions = checked, checked.runs, checked.versions
-    target = versions.frame[["set_by", "set_at", "source"]].take(c.version).reset_index(drop=True)
     max_seconds = versions.max_seconds[c.version]
     cause_set = c.failed * 4 + c.started_late * 2 + c.ran_long  # bits in _CAUSES order
     return pd.DataFrame(
@@ -660,9 +663,9 @@ def _check_frame(checked: _Checked) -> pd.DataFrame:
             "primary_cause": pd.array(_PRIMARY_CAUSE[cause_set], dtype="str"),
             "severity": pd.array(np.where(c.breached, "P1", None), dtype="str"),
             "list_cost_usd": _float(runs["list_cost_usd"]),
-            "target_set_by": target["set_by"],
-            "target_set_at": target["set_at"],
-            "target_source": target["source"],
+            "target_set_by": versions.set_by.take(c.version),
+            "target_set_at": versions.set_at.take(c.version),
+            "target_source": versions.source.take(c.version),
         },
         columns=CHECK_COLUMNS,
     )
@@ -691,12 +694,17 @@ def _checked(
     targets: pd.DataFrame | None,
     thresholds: dict[str, float],
     since: datetime | None = None,
+    exact: bool = False,
 ) -> _Checked | None:
     """Every check of the window's runs (None: none), newest first (``sla_runs.sql``'s order: start time, then run id,
     descending). Not limited to ``filters.row_limit``: the summary aggregates all of them.
 
-    ``since`` (before the window) adds the runs started from then with their breaches right but their
-    baseline (hence causes) cut at the window's baseline start: what the summary's previous window needs.
+    ``since`` (before the window) adds the runs started from then with their breaches right: what the
+    summary's previous window needs (their baselines, hence causes, are not used).
+
+    With the default baseline days the runs and their baselines are read from the per-run facts of the
+    refresh (``sla_runs_default.sql``, no window function: about half the time); other baseline days, or
+    ``exact=True`` (tests prove both give the same rows), compute the baseline with ``sla_runs.sql``.
     """
     unknown = set(thresholds) - {"baseline_days", "min_baseline_runs"}
     if unknown:
@@ -713,7 +721,8 @@ def _checked(
     params["baseline_us"] = baseline // timedelta(microseconds=1)
     params["min_baseline_runs"] = int(thresholds.get("min_baseline_runs", DEFAULTS["min_baseline_runs"]))
     params["job_keys"] = _job_keys(targets)
-    runs = engine.execute(sql_beside(__file__, "sla_runs"), params)
+    default = baseline == timedelta(days=DURATION_DEFAULTS["baseline_days"]) and not exact
+    runs = engine.execute(sql_beside(__file__, "sla_runs_default" if default else "sla_runs"), params)
     return None if runs.empty else _check(runs, targets)
 
 
@@ -772,21 +781,21 @@ def sla_breaches(
     return _limited(checked, filters.row_limit, breaches_only=True)
 
 
-def _per_job(checked: _Checked, rows: np.ndarray) -> pd.DataFrame:
-    """Per job, over the checked runs ``rows`` (positions, in chronological order): counts, causes, last
-    breach, list cost.
+def _per_job(checked: _Checked, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Per job, over the checked runs ``rows`` (positions, in chronological order), in (workspace, job)
+    order: counts, causes, last breach (int64 microseconds, _NAT for none), list cost; plain arrays (the
+    summary builds its one frame from them).
 
     A job's name and team are its latest run's. Sums are numpy's ``add.reduceat`` over each job's runs in
     chronological order: what pandas' groupby computes on checks ordered by job then start (to the last
     bit), without its overhead.
     """
-    if not len(rows):
-        return pd.DataFrame(
-            columns=["workspace_id", "job_id", "checked_runs", "breaches", "last_breach_time", "cost_usd"]
-        )
     runs = checked.runs
     workspace = runs["workspace_id"].to_numpy(dtype=object)[rows]
     job = runs["job_id"].to_numpy(dtype=object)[rows]
+    if not len(rows):
+        none = np.array([], dtype=np.int64)
+        return {"workspace_id": workspace, "job_id": job, "checked_runs": none, "breaches": none}
     groups = _groups(workspace, job)
     groups.sort(key=lambda g: (workspace[g[0]], job[g[0]]))
     order = np.concatenate(groups)
@@ -799,23 +808,20 @@ def _per_job(checked: _Checked, rows: np.ndarray) -> pd.DataFrame:
 
     breached = checked.breached
     cost = np.nan_to_num(_float(runs["list_cost_usd"]), nan=0.0)
-    breach_us = np.where(breached, checked.start_us, _NAT)
-    return pd.DataFrame(
-        {
-            "workspace_id": pd.array(workspace[order[first]], dtype="str"),
-            "job_id": pd.array(job[order[first]], dtype="str"),
-            "job_name": pd.array(runs["job_name"].to_numpy(dtype=object)[picked[last]], dtype="str"),
-            "team": pd.array(runs["team"].to_numpy(dtype=object)[picked[last]], dtype="str"),
-            "checked_runs": last - first + 1,
-            "breaches": total(breached.astype(np.int64)),
-            "failed_breaches": total((breached & checked.failed).astype(np.int64)),
-            "started_late_breaches": total((breached & checked.started_late).astype(np.int64)),
-            "ran_long_breaches": total((breached & checked.ran_long).astype(np.int64)),
-            "last_breach_time": _utc_series(np.maximum.reduceat(breach_us[picked], first)),
-            "cost_usd": total(cost),
-            "breach_cost_usd": total(np.where(breached, cost, 0.0)),
-        }
-    )
+    return {
+        "workspace_id": workspace[order[first]],
+        "job_id": job[order[first]],
+        "job_name": runs["job_name"].to_numpy(dtype=object)[picked[last]],
+        "team": runs["team"].to_numpy(dtype=object)[picked[last]],
+        "checked_runs": last - first + 1,
+        "breaches": total(breached.astype(np.int64)),
+        "failed_breaches": total((breached & checked.failed).astype(np.int64)),
+        "started_late_breaches": total((breached & checked.started_late).astype(np.int64)),
+        "ran_long_breaches": total((breached & checked.ran_long).astype(np.int64)),
+        "last_breach_us": np.maximum.reduceat(np.where(breached, checked.start_us, _NAT)[picked], first),
+        "cost_usd": total(cost),
+        "breach_cost_usd": total(np.where(breached, cost, 0.0)),
+    }
 
 
 @metric("sla_summary")
@@ -856,7 +862,7 @@ def sla_summary(
     chronological = np.arange(len(checked.start_us))[::-1]
     in_window = checked.start_us[chronological] >= _us_of(filters.start_time)
     current = _per_job(checked, chronological[in_window])
-    if current.empty:
+    if not len(current["checked_runs"]):
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     previous = _per_job(checked, chronological[~in_window])
     # The previous window's counts of each current job (a dict, not a merge: a handful of jobs).
@@ -864,38 +870,63 @@ def sla_summary(
         key: (runs, breaches)
         for key, runs, breaches in zip(
             zip(previous["workspace_id"], previous["job_id"], strict=True),
-            previous["checked_runs"],
-            previous["breaches"],
+            previous["checked_runs"].tolist(),
+            previous["breaches"].tolist(),
             strict=True,
         )
     }
     keys = list(zip(current["workspace_id"], current["job_id"], strict=True))
-    out = current
-    out["previous_checked_runs"] = np.array([before.get(k, (0, 0))[0] for k in keys], dtype=int)
-    out["previous_breaches"] = np.array([before.get(k, (0, 0))[1] for k in keys], dtype=int)
-    out["breach_rate"] = out["breaches"] / out["checked_runs"]
-    out["previous_breach_rate"] = (out["previous_breaches"] / out["previous_checked_runs"]).where(
-        out["previous_checked_runs"] > 0
-    )
-    rate = out["breach_rate"].to_numpy()
-    previous_rate = out["previous_breach_rate"].to_numpy()
+    previous_runs = np.array([before.get(k, (0, 0))[0] for k in keys], dtype=np.int64)
+    previous_breaches = np.array([before.get(k, (0, 0))[1] for k in keys], dtype=np.int64)
+    rate = current["breaches"] / current["checked_runs"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        previous_rate = np.where(previous_runs > 0, previous_breaches / previous_runs, np.nan)
     # "same" as math.isclose(rate, previous_rate, abs_tol=1e-9) says it
     tolerance = np.maximum(1e-9 * np.maximum(np.abs(rate), np.abs(previous_rate)), 1e-9)
-    out["trend"] = np.select(
+    trend = np.select(
         [np.isnan(previous_rate), np.abs(rate - previous_rate) <= tolerance, rate > previous_rate],
         ["new", "same", "worse"],
         "better",
     )
-    end = pd.Timestamp(filters.end_time)
-    out["days_since_last_breach"] = (
-        end - pd.to_datetime(out["last_breach_time"], utc=True)
-    ).dt.total_seconds() / 86400
-    recency = 0.5 + 0.5 * 0.5 ** (out["days_since_last_breach"] / half_life)
-    score = 100 * out["breach_rate"] * recency * (1 + (1 + out["cost_usd"]).map(math.log10))
-    out["score"] = score.fillna(0.0).round(2)
+    last_breach_us = current["last_breach_us"]
+    days_since = np.where(
+        last_breach_us == _NAT, np.nan, (_us_of(filters.end_time) - last_breach_us) / _US / 86400
+    )
+    recency = 0.5 + 0.5 * 0.5 ** (days_since / half_life)
+    cost = current["cost_usd"]
+    score = 100 * rate * recency * (1 + np.array([math.log10(1 + c) for c in cost.tolist()]))
+    score = np.round(np.nan_to_num(score, nan=0.0), 2)
     # score and breaches descending, then workspace and job ascending
-    scores, breaches = out["score"].tolist(), out["breaches"].tolist()
-    ranked = sorted(range(len(out)), key=lambda i: (-scores[i], -breaches[i], keys[i][0], keys[i][1]))
-    out = out.take(ranked).reset_index(drop=True)
-    out["rank"] = range(1, len(out) + 1)
-    return out.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True)
+    scores, breaches = score.tolist(), current["breaches"].tolist()
+    ranked = np.array(
+        sorted(range(len(keys)), key=lambda i: (-scores[i], -breaches[i], keys[i][0], keys[i][1])),
+        dtype=np.int64,
+    )
+    columns = {
+        "rank": np.arange(1, len(keys) + 1),
+        "workspace_id": pd.array(current["workspace_id"][ranked], dtype="str"),
+        "job_id": pd.array(current["job_id"][ranked], dtype="str"),
+        "job_name": pd.array(current["job_name"][ranked], dtype="str"),
+        "team": pd.array(current["team"][ranked], dtype="str"),
+        **{
+            name: current[name][ranked]
+            for name in (
+                "checked_runs",
+                "breaches",
+                "failed_breaches",
+                "started_late_breaches",
+                "ran_long_breaches",
+            )
+        },
+        "breach_rate": rate[ranked],
+        "previous_checked_runs": previous_runs[ranked],
+        "previous_breaches": previous_breaches[ranked],
+        "previous_breach_rate": previous_rate[ranked],
+        "trend": pd.array(trend[ranked], dtype="str"),
+        "last_breach_time": _utc_series(last_breach_us[ranked]),
+        "days_since_last_breach": days_since[ranked],
+        "cost_usd": cost[ranked],
+        "breach_cost_usd": current["breach_cost_usd"][ranked],
+        "score": score[ranked],
+    }
+    return pd.DataFrame(columns, columns=SUMMARY_COLUMNS)

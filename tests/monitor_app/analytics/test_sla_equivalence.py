@@ -473,3 +473,52 @@ def test_deadlines_per_date_equal_deadline_for(deadline):
                 moment,
             )
             assert text == f"{want.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
+
+
+# --- the default baseline read from monitor.run_health against the window of sla_runs.sql ---------------
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_materialized_baseline_equals_the_window(workspace, window):
+    engine, jobs, targets = workspace
+    filters = WINDOWS[window]
+    team = jobs["team"].value_counts().index[0]
+    for scoped in (filters, filters.with_(team=team), filters.with_(job_id=jobs.iloc[2].job_id)):
+        read = sla._checked(engine, scoped, targets, {})
+        computed = sla._checked(engine, scoped, targets, {}, exact=True)
+        assert len(read) > 0 and read.runs["baseline_p50_seconds"].notna().any()
+        pd.testing.assert_frame_equal(read.runs, computed.runs, check_exact=True)
+
+
+def test_summary_previous_window_reads_full_baselines_and_counts_the_same(workspace):
+    """The previous window's runs may get a longer baseline from run_health than from the window (cut at
+    its history start): only their baseline columns may differ, and the summary does not use them."""
+    engine, _, targets = workspace
+    filters = WINDOWS["30 days"]
+    since = filters.start_time - timedelta(days=30)
+    read = sla._checked(engine, filters, targets, {}, since=since).runs
+    computed = sla._checked(engine, filters, targets, {}, since=since, exact=True).runs
+    baseline = ["baseline_p50_seconds", "baseline_p90_seconds", "baseline_runs"]
+    pd.testing.assert_frame_equal(read.drop(columns=baseline), computed.drop(columns=baseline))
+    recent = read["start_time"] >= filters.start_time
+    assert recent.any() and not recent.all()
+    pd.testing.assert_frame_equal(read[recent], computed[recent], check_exact=True)
+
+
+def test_default_baseline_days_read_run_health_and_others_do_not(workspace, monkeypatch):
+    engine, _, targets = workspace
+    seen: list[str] = []
+    original = DuckDBEngine.execute
+
+    def spy(self, sql, params=None, timeout_s=60.0):
+        seen.append(sql)
+        return original(self, sql, params, timeout_s)
+
+    monkeypatch.setattr(DuckDBEngine, "execute", spy)
+    filters = WINDOWS["30 days"]
+    sla.sla_checks(engine, filters, targets)
+    sla.sla_summary(engine, filters, targets, baseline_days=30)
+    assert len(seen) == 2 and all("monitor.run_health" in sql for sql in seen)
+    seen.clear()
+    sla.sla_breaches(engine, filters, targets, baseline_days=14)
+    assert len(seen) == 1 and "monitor.run_health" not in seen[0]
