@@ -69,6 +69,7 @@ POLL_MS = 50
 CLICK_TARGET_MS = 500.0
 
 # Helpers run in the page: Panel renders components in (open) shadow roots, so queries go through them.
+# ``shown``: a box and visible (a page not shown is laid out out of sight with visibility hidden: it has a box).
 JS_HELPERS = """
 const deepAll = (roots, sel) => {
   const out = [];
@@ -85,7 +86,7 @@ const deepAll = (roots, sel) => {
   for (const r of roots) visit(r);
   return [...new Set(out)];
 };
-const shown = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0; };
+const shown = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0 && el.checkVisibility({visibilityProperty: true}); };
 const chain = (...sels) => sels.reduce((roots, sel) => deepAll(roots, sel), [document]);
 const idle = (roots) => deepAll(roots, '.pn-loading').length === 0;
 """

@@ -198,6 +198,39 @@ class FilterBar(Viewer):
         )
 
 
+# A page not shown stays laid out, out of sight (not display:none): its tables keep their width, so showing
+# it does not make Tabulator redraw from zero width.
+_HIDDEN_PAGE = {
+    "position": "absolute",
+    "top": "0",
+    "left": "0",
+    "width": "100%",
+    "visibility": "hidden",
+    "content-visibility": "hidden",
+    "pointer-events": "none",
+    "z-index": "-1",
+}
+
+
+# Each property set back explicitly: Bokeh keeps an inline style that a new ``styles`` leaves out.
+_SHOWN_PAGE = {
+    "position": "static",
+    "top": "auto",
+    "left": "auto",
+    "width": "100%",
+    "visibility": "visible",
+    "content-visibility": "visible",
+    "pointer-events": "auto",
+    "z-index": "auto",
+}
+
+
+def _show(page: Any, shown: bool) -> None:
+    styles = _SHOWN_PAGE if shown else _HIDDEN_PAGE
+    if page.styles != styles:
+        page.styles = styles
+
+
 class AppShell(Viewer):
     """One session's app: the template with navigation, filters, identity and the pages."""
 
@@ -206,7 +239,11 @@ class AppShell(Viewer):
         self.state = state
         self._slots = slots
         self._pages: dict[str, Any] = {}
-        self._main = pn.Column(sizing_mode="stretch_width", css_classes=["page-content"])
+        self._main = pn.Column(
+            sizing_mode="stretch_width",
+            css_classes=["page-content"],
+            styles={"position": "relative", "overflow": "clip"},
+        )
         self._crumb_slot = pn.Column(sizing_mode="stretch_width", margin=0)
         self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
         self._drill_views: list[Any] = []  # views built that have a prime() (AppShell._prime)
@@ -274,7 +311,7 @@ class AppShell(Viewer):
                 self._pages[page] = self._build_page(page)
             self._main.append(self._pages[page])
         for name, view in self._pages.items():
-            view.visible = name == page
+            _show(view, name == page)
 
     def prebuild(self) -> None:
         """Build the drill-down pages not shown yet, hidden, so that the first click into one only loads
@@ -290,7 +327,7 @@ class AppShell(Viewer):
             for page in missing:
                 with building_page(page, wait_s=0):
                     view = self._build_page(page)
-                view.visible = page == self.state.page
+                _show(view, page == self.state.page)
                 self._pages[page] = view
                 built.append(view)
             if built:

@@ -76,12 +76,15 @@ def test_drill_down_team_job_run_and_back(page, served):
     cell(page, "teams-table", team).click()
     expect(page.locator(".jobs-title")).to_have_text(f"Jobs of team {team}")
     assert query(page) == {"page": "jobs", "team": team}
+    # the page left stays laid out out of sight: hidden, and never in the way of a click
+    expect(page.locator(".teams-table")).to_be_hidden()
 
     cell(page, "jobs-table", name).click()
     expect(page.locator(".runs-title")).to_have_text(f"Runs of job {name} ({job_id})")
     expect(page.locator(".run-history-chart .run-point").first).to_be_visible()
     expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
     assert query(page) == {"page": "runs", "team": team, "workspace_id": ws, "job_id": job_id}
+    expect(page.locator(".jobs-table")).to_be_hidden()
 
     cell(page, "runs-table", run_id).click()
     expect(page.locator(".run-title")).to_have_text(f"Run {run_id} of job {name}")
