@@ -286,11 +286,11 @@ class AppShell(Viewer):
             runs = pn.Column(runs_view, sizing_mode="stretch_width")
             detail = pn.Column(detail_view, sizing_mode="stretch_width")
 
-            def show(*_events: Any) -> None:
+            def show() -> None:
                 _show(runs, not state.run_id)
                 _show(detail, bool(state.run_id))
 
-            state.param.watch(show, "run_id")
+            state.param.watch(lambda *_events: pn.state.execute(show), "run_id")
             show()
             body = [runs, detail, *self._slot_views(page, False), *self._slot_views(page, True)]
         elif page == "settings":
@@ -306,12 +306,20 @@ class AppShell(Viewer):
         if page in DRILL_PAGES and self._crumb is None:
             self._crumb = Breadcrumb(self.state)
             self._crumb_slot.objects = [self._crumb]
-        if self._crumb is not None:
-            self._crumb.visible = page in DRILL_PAGES
         if page not in self._pages:
             with building_page(page):
                 self._pages[page] = self._build_page(page)
             self._main.append(self._pages[page])
+        pn.state.execute(self._sync_pages)
+
+    def _sync_pages(self) -> None:
+        """Show the state's page (and breadcrumb), hide the others. Run on the session's event loop (a click
+        is handled in a worker thread): updates made from threads reach the browser in the order they
+        are scheduled, so two quick clicks could leave the first one's page shown; set here, the last
+        state always wins."""
+        page = self.state.page
+        if self._crumb is not None:
+            self._crumb.visible = page in DRILL_PAGES
         for name, view in self._pages.items():
             _show(view, name == page)
 
