@@ -243,7 +243,9 @@ class AppShell(Viewer):
         self._main = pn.Column(
             sizing_mode="stretch_width",
             css_classes=["page-content"],
-            styles={"position": "relative", "overflow": "clip"},
+            # The hidden pages are placed in it and clipped to the shown one (they add no blank space to
+            # scroll). The space below the shown page leaves room for a dropdown opened near its end.
+            styles={"position": "relative", "overflow": "clip", "padding-bottom": "200px"},
         )
         self._crumb_slot = pn.Column(sizing_mode="stretch_width", margin=0)
         self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
