@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import panel as pn
 
@@ -105,6 +106,25 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
     def y(v: float) -> float:
         return TOP + _PLOT_H - v / top * _PLOT_H
 
+    # Per run, the same arithmetic on arrays (a job has hundreds of runs: per-point Timestamp arithmetic
+    # and strftime were most of a job click's chart).
+    t0_us = int(pd.DatetimeIndex([t0]).as_unit("us").asi8[0])
+    span_us = span_s * 1_000_000
+
+    def xs(times: list[pd.Timestamp]) -> list[str]:
+        us = pd.DatetimeIndex(times).as_unit("us").asi8
+        return [f"{v:.1f}" for v in (LEFT + (us - t0_us) / span_us * _PLOT_W).tolist()]
+
+    def ys(values: list[float]) -> list[str]:
+        return [
+            f"{v:.1f}" for v in (TOP + _PLOT_H - np.asarray(values, dtype=float) / top * _PLOT_H).tolist()
+        ]
+
+    def minutes(times: list[pd.Timestamp]) -> list[str]:
+        """Each time as 'YYYY-MM-DD HH:MM'."""
+        stamps = pd.DatetimeIndex(times).as_unit("us").asi8.astype("datetime64[us]")
+        return [text.replace("T", " ") for text in np.datetime_as_string(stamps, unit="m").tolist()]
+
     parts = [
         f'<svg class="run-history-svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
         f'aria-label="Run durations over time" style="font: 12px sans-serif">'
@@ -130,12 +150,10 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
         f'transform="rotate(-90 14 {TOP + _PLOT_H / 2})">duration (min)</text>'
     )
     if band["start"]:
-        upper = " ".join(
-            f"{x(t):.1f},{y(p):.1f}" for t, p in zip(band["start"], band["p90_min"], strict=True)
-        )
+        band_x = xs(band["start"])
+        upper = " ".join(f"{bx},{by}" for bx, by in zip(band_x, ys(band["p90_min"]), strict=True))
         lower = " ".join(
-            f"{x(t):.1f},{y(m):.1f}"
-            for t, m in reversed(list(zip(band["start"], band["median_min"], strict=True)))
+            f"{bx},{by}" for bx, by in reversed(list(zip(band_x, ys(band["median_min"]), strict=True)))
         )
         parts.append(
             f'<polygon class="baseline-band" points="{upper} {lower}" fill="{BAND_COLOUR}" opacity="0.2"/>'
@@ -145,18 +163,18 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
             f'<line class="sla-line" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(sla):.1f}" y2="{y(sla):.1f}" '
             f'stroke="{SLA_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
         )
-    for t, d, run_id, outcome, status in zip(*points.values(), strict=True):
-        tip = f"run {run_id} · {t:%Y-%m-%d %H:%M} UTC · {d:,.1f} min · {outcome}" + (
-            f" · {status}" if status else ""
-        )
+    point_xy = zip(xs(points["start"]), ys(points["duration_min"]), minutes(points["start"]), strict=True)
+    for (px, py, at), d, run_id, outcome, status in zip(point_xy, *list(points.values())[1:], strict=True):
+        tip = f"run {run_id} · {at} UTC · {d:,.1f} min · {outcome}" + (f" · {status}" if status else "")
         parts.append(
-            f'<circle class="run-point" cx="{x(t):.1f}" cy="{y(d):.1f}" r="3.5" '
+            f'<circle class="run-point" cx="{px}" cy="{py}" r="3.5" '
             f'fill="{OUTCOME_COLOURS[outcome]}"><title>{esc(tip)}</title></circle>'
         )
-    for t, d, run_id, task_retries, repairs in zip(*retried.values(), strict=True):
+    retried_xy = zip(xs(retried["start"]), ys(retried["duration_min"]), strict=True)
+    for (rx, ry), run_id, task_retries, repairs in zip(retried_xy, *list(retried.values())[2:], strict=True):
         tip = f"run {run_id}: {task_retries} task retries, {repairs} repairs"
         parts.append(
-            f'<circle class="retried-mark" cx="{x(t):.1f}" cy="{y(d):.1f}" r="7" fill="none" '
+            f'<circle class="retried-mark" cx="{rx}" cy="{ry}" r="7" fill="none" '
             f'stroke="{RETRY_COLOUR}" stroke-width="2"><title>{esc(tip)}</title></circle>'
         )
     parts.append(_legend(sorted(set(points["outcome"])), bool(band["start"]), bool(retried["start"]), sla))
