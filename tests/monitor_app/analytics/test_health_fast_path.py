@@ -149,15 +149,8 @@ def test_simulated_fast_path_per_team_and_job(simulated):
         assert_same(*both_paths(simulated, filters, "all"))
 
 
-def test_default_thresholds_read_run_health_and_overrides_do_not(hand_built, monkeypatch):
-    seen: list[str] = []
-    original = DuckDBEngine.execute
-
-    def spy(self, sql, params=None, timeout_s=60.0):
-        seen.append(sql)
-        return original(self, sql, params, timeout_s)
-
-    monkeypatch.setattr(DuckDBEngine, "execute", spy)
+def test_default_thresholds_read_run_health_and_overrides_do_not(hand_built, executed_sql):
+    seen = executed_sql
     health.duration_regressions(hand_built, WINDOW)
     health.duration_regressions(hand_built, WINDOW, **DURATION_DEFAULTS)  # explicit defaults: still fast
     assert all("monitor.run_health" in sql for sql in seen)

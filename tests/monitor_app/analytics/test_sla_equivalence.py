@@ -505,16 +505,9 @@ def test_summary_previous_window_reads_full_baselines_and_counts_the_same(worksp
     pd.testing.assert_frame_equal(read[recent], computed[recent], check_exact=True)
 
 
-def test_default_baseline_days_read_run_health_and_others_do_not(workspace, monkeypatch):
+def test_default_baseline_days_read_run_health_and_others_do_not(workspace, executed_sql):
     engine, _, targets = workspace
-    seen: list[str] = []
-    original = DuckDBEngine.execute
-
-    def spy(self, sql, params=None, timeout_s=60.0):
-        seen.append(sql)
-        return original(self, sql, params, timeout_s)
-
-    monkeypatch.setattr(DuckDBEngine, "execute", spy)
+    seen = executed_sql
     filters = WINDOWS["30 days"]
     sla.sla_checks(engine, filters, targets)
     sla.sla_summary(engine, filters, targets, baseline_days=30)
