@@ -177,7 +177,14 @@ class RunHistoryView(Viewer):
         # Primary: the chart is part of what a job click asks for, and it goes out with the runs table
         # (one update for the browser to lay out instead of a spinner and a second update).
         self._panel = DataPanel(
-            state, "Run history", self._load, self._render, css_class="run-history", priority=PRIMARY
+            state,
+            "Run history",
+            self._load,
+            self._render,
+            # the SLA line follows a target saved on this page
+            watch=(*AppState.FILTER_PARAMS, "sla_targets_saved"),
+            css_class="run-history",
+            priority=PRIMARY,
         )
 
     def prime(self) -> Callable[[], None]:

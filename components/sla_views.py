@@ -26,6 +26,9 @@ from monitor_app.sla_targets import (
 )
 from monitor_app.state import AppState
 
+# What the views showing SLA targets reload on: the filters, and a target saved or cleared in the session.
+SLA_WATCH = (*AppState.FILTER_PARAMS, "sla_targets_saved")
+
 
 def target_records(state: AppState) -> tuple[tuple[Any, ...], ...]:
     """Every target version (state store and monitor.yaml) as a hashable tuple, for ``state.query``."""
@@ -61,7 +64,7 @@ class SlaBreachesView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._panel = DataPanel(state, "SLA breaches", self._load, self._render)
+        self._panel = DataPanel(state, "SLA breaches", self._load, self._render, watch=SLA_WATCH)
 
     def _load(self) -> pd.DataFrame:
         return self._state.query(_breaches, target_records(self._state))
@@ -101,7 +104,7 @@ class SlaSummaryView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._panel = DataPanel(state, "SLA ranking", self._load, self._render)
+        self._panel = DataPanel(state, "SLA ranking", self._load, self._render, watch=SLA_WATCH)
 
     def _load(self) -> pd.DataFrame:
         return self._state.query(_summary, target_records(self._state))
@@ -203,6 +206,7 @@ class SlaTargetFormView(Viewer):
             return
         self._say(f"Saved for job {target.job_id}: {target.describe()}.", "success")
         self._show_current()
+        self._state.param.trigger("sla_targets_saved")
 
     def _on_clear(self, *_: Any) -> None:
         if self._state.state_store is None:
@@ -221,6 +225,7 @@ class SlaTargetFormView(Viewer):
             return
         self._say(f"SLA target of job {typed(self.job).strip()} cleared.", "success")
         self._show_current()
+        self._state.param.trigger("sla_targets_saved")
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(

@@ -64,6 +64,10 @@ class AppState(param.Parameterized):
     team = param.String(default=None, allow_None=True, doc="Selected team, or None for all teams.")
     window_days = param.Selector(default=30, objects=list(WINDOWS), doc="Trailing window in days.")
     workspace_id = param.String(default=None, allow_None=True, doc="Selected workspace id, or None for all.")
+    sla_targets_saved = param.Event(
+        precedence=-1,
+        doc="Triggered when this session saves or clears an SLA target: the views showing targets reload.",
+    )
 
     # Session context: set once when the session starts, not shown and not synced to the URL.
     cache = param.ClassSelector(

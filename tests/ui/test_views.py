@@ -133,6 +133,8 @@ def test_setting_an_sla_target_refuses_bad_values_in_place_then_saves(page, serv
     assert _sla_rows(served, ws, job_id).empty
 
     page.goto(link(served, page="runs", workspace_id=ws, job_id=job_id))
+    expect(page.locator(".run-history-chart .run-point").first).to_be_visible()
+    assert page.locator(".run-history-chart .sla-line").count() == 0
     unfold(page, "SLA target of the job")  # below the fold: built when opened
     form = page.locator(".sla-target-form")
     expect(form).to_contain_text("No SLA target for this job.")
@@ -173,6 +175,8 @@ def test_setting_an_sla_target_refuses_bad_values_in_place_then_saves(page, serv
         45 * 60,
     )
     assert row["set_by"] == who == "ana.lyst" and bool(row["is_active"])
+    # the job's run history above draws the new maximum at once (it had no SLA line before the save)
+    expect(page.locator(".run-history-chart .sla-line")).to_have_count(1)
 
 
 # ----------------------------------------------------------------------------- cost overview
