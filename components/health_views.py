@@ -182,7 +182,7 @@ class RunHistoryView(Viewer):
             self._load,
             self._render,
             # the SLA line follows a target saved on this page
-            watch=(*AppState.FILTER_PARAMS, "sla_targets_saved"),
+            watch=AppState.SLA_VIEW_PARAMS,
             css_class="run-history",
             priority=PRIMARY,
         )

@@ -26,9 +26,6 @@ from monitor_app.sla_targets import (
 )
 from monitor_app.state import AppState
 
-# What the views showing SLA targets reload on: the filters, and a target saved or cleared in the session.
-SLA_WATCH = (*AppState.FILTER_PARAMS, "sla_targets_saved")
-
 
 def target_records(state: AppState) -> tuple[tuple[Any, ...], ...]:
     """Every target version (state store and monitor.yaml) as a hashable tuple, for ``state.query``."""
@@ -64,7 +61,9 @@ class SlaBreachesView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._panel = DataPanel(state, "SLA breaches", self._load, self._render, watch=SLA_WATCH)
+        self._panel = DataPanel(
+            state, "SLA breaches", self._load, self._render, watch=AppState.SLA_VIEW_PARAMS
+        )
 
     def _load(self) -> pd.DataFrame:
         return self._state.query(_breaches, target_records(self._state))
@@ -104,7 +103,9 @@ class SlaSummaryView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._panel = DataPanel(state, "SLA ranking", self._load, self._render, watch=SLA_WATCH)
+        self._panel = DataPanel(
+            state, "SLA ranking", self._load, self._render, watch=AppState.SLA_VIEW_PARAMS
+        )
 
     def _load(self) -> pd.DataFrame:
         return self._state.query(_summary, target_records(self._state))

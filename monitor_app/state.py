@@ -105,6 +105,9 @@ class AppState(param.Parameterized):
         "workspace_id",
     )
 
+    # What a view showing SLA targets reloads on: the filters, and a target saved or cleared in the session.
+    SLA_VIEW_PARAMS: ClassVar[tuple[str, ...]] = (*FILTER_PARAMS, "sla_targets_saved")
+
     @param.depends(*FILTER_PARAMS)
     def filters(self) -> Filters:
         """The ``Filters`` of the current state (raises ValueError for a half-set date range)."""
