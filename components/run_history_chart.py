@@ -111,8 +111,10 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
     t0_us = int(pd.DatetimeIndex([t0]).as_unit("us").asi8[0])
     span_us = span_s * 1_000_000
 
-    def xs(times: list[pd.Timestamp]) -> list[str]:
-        us = pd.DatetimeIndex(times).as_unit("us").asi8
+    def micros(times: list[pd.Timestamp]) -> np.ndarray:
+        return pd.DatetimeIndex(times).as_unit("us").asi8
+
+    def xs(us: np.ndarray) -> list[str]:
         return [f"{v:.1f}" for v in (LEFT + (us - t0_us) / span_us * _PLOT_W).tolist()]
 
     def ys(values: list[float]) -> list[str]:
@@ -120,9 +122,9 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
             f"{v:.1f}" for v in (TOP + _PLOT_H - np.asarray(values, dtype=float) / top * _PLOT_H).tolist()
         ]
 
-    def minutes(times: list[pd.Timestamp]) -> list[str]:
+    def minutes(us: np.ndarray) -> list[str]:
         """Each time as 'YYYY-MM-DD HH:MM'."""
-        stamps = pd.DatetimeIndex(times).as_unit("us").asi8.astype("datetime64[us]")
+        stamps = us.astype("datetime64[us]")
         return [text.replace("T", " ") for text in np.datetime_as_string(stamps, unit="m").tolist()]
 
     parts = [
@@ -150,7 +152,7 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
         f'transform="rotate(-90 14 {TOP + _PLOT_H / 2})">duration (min)</text>'
     )
     if band["start"]:
-        band_x = xs(band["start"])
+        band_x = xs(micros(band["start"]))
         upper = " ".join(f"{bx},{by}" for bx, by in zip(band_x, ys(band["p90_min"]), strict=True))
         lower = " ".join(
             f"{bx},{by}" for bx, by in reversed(list(zip(band_x, ys(band["median_min"]), strict=True)))
@@ -163,14 +165,15 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
             f'<line class="sla-line" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(sla):.1f}" y2="{y(sla):.1f}" '
             f'stroke="{SLA_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
         )
-    point_xy = zip(xs(points["start"]), ys(points["duration_min"]), minutes(points["start"]), strict=True)
+    point_us = micros(points["start"])
+    point_xy = zip(xs(point_us), ys(points["duration_min"]), minutes(point_us), strict=True)
     for (px, py, at), d, run_id, outcome, status in zip(point_xy, *list(points.values())[1:], strict=True):
         tip = f"run {run_id} · {at} UTC · {d:,.1f} min · {outcome}" + (f" · {status}" if status else "")
         parts.append(
             f'<circle class="run-point" cx="{px}" cy="{py}" r="3.5" '
             f'fill="{OUTCOME_COLOURS[outcome]}"><title>{esc(tip)}</title></circle>'
         )
-    retried_xy = zip(xs(retried["start"]), ys(retried["duration_min"]), strict=True)
+    retried_xy = zip(xs(micros(retried["start"])), ys(retried["duration_min"]), strict=True)
     for (rx, ry), run_id, task_retries, repairs in zip(retried_xy, *list(retried.values())[2:], strict=True):
         tip = f"run {run_id}: {task_retries} task retries, {repairs} repairs"
         parts.append(
