@@ -102,7 +102,7 @@ def generate(
         load.job_dimension(con, job_list)
         jobs_tables(con, job_list, newcols_s)
         load.attempts_table(con, runs, atts, seed)
-        load.run_timeline(con, runs, atts, newcols_s)
+        load.run_timeline(con, runs, atts, newcols_s, end_s)
         load.task_timeline(con, runs, atts, tasks, tt, newcols_s)
         say("wrote jobs and run timelines")
         corrections = load.billing(con, rng, job_list, runs, atts, start_s, end_s, seed, set())

@@ -123,8 +123,10 @@ def attempts_table(con, runs, atts, seed: int) -> None:
     con.unregister("sim_att_src")
 
 
-def run_timeline(con, runs, atts, newcols_s: int) -> None:
-    src, s, e, last, _ = hour_slices(atts.t0, np.minimum(atts.t1, np.where(atts.running, atts.t1, atts.t1)))
+def run_timeline(con, runs, atts, newcols_s: int, end_s: int) -> None:
+    # A run still in progress has rows up to the workspace's "now" only: the system table holds what has
+    # happened, so no row may end in the future (the task timeline and billing stop there too).
+    src, s, e, last, _ = hour_slices(atts.t0, np.where(atts.running, np.minimum(atts.t1, end_s), atts.t1))
     terminal = last & ~atts.running[src]
     st = np.where(terminal, atts.state[src], RUNNING)
     r = atts.run[src]

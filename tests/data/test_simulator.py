@@ -291,6 +291,23 @@ def test_clean_jobs_stay_clean(demo):
             assert 45 <= cpu_min and cpu_max <= 75 and 45 <= mem_min and mem_max <= 75
 
 
+def test_no_row_after_the_end(demo):
+    """Runs in progress at the end have rows up to it, none later (the freshness and the window's end
+    follow the newest row): every time-stamped table stops at the workspace's "now"."""
+    _, _, con, _ = demo
+    end = END.replace(tzinfo=UTC)
+    for table, column in (
+        ("lakeflow.job_run_timeline", "period_end_time"),
+        ("lakeflow.job_task_run_timeline", "period_end_time"),
+        ("billing.usage", "usage_end_time"),
+    ):
+        assert q(con, f"SELECT max({column}) FROM {table}")[0][0] <= end, table
+    in_progress = q(con, "SELECT count(*), max(slices) FROM runs WHERE terminal_rows = 0")[0]
+    assert in_progress[0] >= 2
+    ends = q(con, "SELECT max(period_end_time) FROM lakeflow.job_run_timeline WHERE result_state IS NULL")
+    assert ends[0][0] == end, "a run in progress reaches the end"
+
+
 def test_special_cases(demo):
     manifest, engine, con, _ = demo
     names = engine.execute("SELECT DISTINCT name FROM system.lakeflow.jobs")["name"].tolist()
