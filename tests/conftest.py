@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from data import dialects
 from data.engines import DuckDBEngine
 from data.schema import create_tables
-
-# Tests transpile every statement afresh and write nothing to the home folder (the on-disk transpile cache
-# has its own tests); servers the browser tests start inherit the setting.
-os.environ["MONITOR_SQL_CACHE"] = "off"
-dialects.TRANSPILED.folder = None
 
 
 @pytest.fixture

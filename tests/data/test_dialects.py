@@ -2,8 +2,7 @@
 
 import pytest
 
-from data import dialects
-from data.dialects import TranspileCache, to_duckdb, to_warehouse
+from data.dialects import to_duckdb, to_warehouse
 from data.engines import QueryError, placeholders
 
 
@@ -51,61 +50,3 @@ def test_missing_parameter_is_a_clear_error(engine):
 def test_timeout_interrupts_a_slow_query(engine):
     with pytest.raises(QueryError, match="interrupted"):
         engine.execute("SELECT count(*) FROM range(10000000000) a", timeout_s=0.2)
-
-
-# ------------------------------------------------------------------ the on-disk transpile cache
-def test_a_transpiled_statement_is_read_back_from_disk(tmp_path):
-    cache = TranspileCache(tmp_path)
-    calls = []
-    first = cache.get(("duckdb", "SELECT 1"), lambda: calls.append(1) or "SELECT 1 -- transpiled")
-    assert first == "SELECT 1 -- transpiled" and calls == [1]
-    assert len(list(tmp_path.glob("*.sql"))) == 1
-
-    def must_not_run() -> str:
-        raise AssertionError("transpiled again")
-
-    assert TranspileCache(tmp_path).get(("duckdb", "SELECT 1"), must_not_run) == "SELECT 1 -- transpiled"
-    # another statement, target or catalog is another entry
-    assert cache.get(("duckdb", "SELECT 2"), lambda: "two") == "two"
-    assert cache.get(("warehouse", "main", "ops", "SELECT 1"), lambda: "w") == "w"
-    assert len(list(tmp_path.glob("*.sql"))) == 3
-
-
-def test_a_changed_rule_or_library_does_not_read_old_entries(tmp_path):
-    TranspileCache(tmp_path).get(("duckdb", "SELECT 1"), lambda: "old rules")
-    changed = TranspileCache(tmp_path)
-    changed._salt = "another dialects.py or sqlglot version"
-    assert changed.get(("duckdb", "SELECT 1"), lambda: "new rules") == "new rules"
-
-
-def test_an_unusable_cache_folder_only_costs_speed(tmp_path):
-    blocked = tmp_path / "a file, not a folder"
-    blocked.write_text("x")
-    cache = TranspileCache(blocked / "sql")
-    assert cache.get(("duckdb", "SELECT 1"), lambda: "SELECT 1") == "SELECT 1"
-    assert cache.get(("duckdb", "SELECT 1"), lambda: "SELECT 1") == "SELECT 1"
-
-
-def test_cache_folder_setting(monkeypatch, tmp_path):
-    monkeypatch.setenv("MONITOR_SQL_CACHE", "off")
-    assert TranspileCache.default_folder() is None
-    monkeypatch.setenv("MONITOR_SQL_CACHE", str(tmp_path / "here"))
-    assert TranspileCache.default_folder() == tmp_path / "here"
-    monkeypatch.delenv("MONITOR_SQL_CACHE")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert TranspileCache.default_folder() == tmp_path / "databricks-job-monitor" / "sql"
-
-
-def test_to_duckdb_goes_through_the_cache(monkeypatch, tmp_path):
-    monkeypatch.setattr(dialects, "TRANSPILED", TranspileCache(tmp_path))
-    sql = "SELECT percentile(x, 0.5) FROM system.lakeflow.jobs -- cache test"
-    dialects.to_duckdb.cache_clear()
-    assert to_duckdb(sql) == "SELECT QUANTILE_CONT(x, 0.5) FROM lakeflow.jobs /* cache test */"
-    dialects.to_duckdb.cache_clear()  # a new process: only the disk has it
-
-    def no_parsing(*args, **kwargs):
-        raise AssertionError("parsed again")
-
-    monkeypatch.setattr(dialects.sqlglot, "parse_one", no_parsing)
-    assert to_duckdb(sql) == "SELECT QUANTILE_CONT(x, 0.5) FROM lakeflow.jobs /* cache test */"
-    dialects.to_duckdb.cache_clear()
