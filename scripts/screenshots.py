@@ -42,9 +42,13 @@ def _free_port() -> int:
 
 
 def _settle(page, selector: str | None = None) -> None:
+    from benchmarks.bench_app import NOTHING_LOADING, POLL_MS
+
     if selector:
         page.wait_for_selector(selector, timeout=20_000)
-    page.wait_for_timeout(1500)  # charts finish drawing
+    # no panel still loading (a chart shot mid-load shows its spinner), then charts finish drawing
+    page.wait_for_function(NOTHING_LOADING, polling=POLL_MS, timeout=30_000)
+    page.wait_for_timeout(1500)
 
 
 def main(argv: list[str] | None = None) -> int:
