@@ -25,13 +25,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import sqlglot
-from sqlglot import exp
+from typing import TYPE_CHECKING, Any
 
 from data.engines import Engine
 from data.sql_files import load_sql
+
+if TYPE_CHECKING:  # sqlglot is imported where a statement is built: the app's start does not need it
+    from sqlglot import exp
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ def usable_tag_keys(tag_keys: Iterable[str] | None) -> list[str]:
 
 def _rows(columns: list[tuple[str, str, str]], count: int, prefix: str) -> exp.Expression:
     """``SELECT CAST(:p0_a AS type) AS a, ... UNION ALL SELECT ...`` for ``count`` rows of placeholders."""
+    from sqlglot import exp
+
     selects = []
     for i in range(count):
         projections = []
@@ -133,6 +135,9 @@ def job_teams_statement(tag_keys: list[str], rules: list[dict[str, Any]]) -> tup
 
     ``tag_keys`` and ``rules`` must already be cleaned (:func:`usable_tag_keys`, :func:`usable_rules`).
     """
+    import sqlglot
+    from sqlglot import exp
+
     tree = sqlglot.parse_one(load_sql(MODEL_SQL), read="databricks")
     params: dict[str, Any] = {}
     bodies: dict[str, exp.Expression] = {}

@@ -10,7 +10,6 @@ Values always travel as bound parameters (``:name`` in the SQL, a dict in Python
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from pathlib import Path
@@ -18,10 +17,8 @@ from typing import Any, ClassVar
 
 import duckdb
 import pandas as pd
-import sqlglot
-from sqlglot import exp
 
-from data.dialects import to_duckdb, to_warehouse
+from data.dialects import placeholders, split_statements, to_duckdb, to_warehouse
 from data.frames import result_frame
 
 # A query that runs longer than this is interrupted: no view may hang a session on one slow query.
@@ -30,14 +27,6 @@ DEFAULT_TIMEOUT_S = 60.0
 
 class QueryError(RuntimeError):
     """A query failed; the message says which query and why, without any secret."""
-
-
-@functools.lru_cache(maxsize=4096)
-def placeholders(sql: str) -> frozenset[str]:
-    """Names of the ``:name`` parameters a Databricks SQL statement uses (cached per statement text:
-    parsing costs milliseconds, and the same few statements run on every view refresh)."""
-    tree = sqlglot.parse_one(sql, read="databricks")
-    return frozenset(p.name for p in tree.find_all(exp.Placeholder) if p.name)
 
 
 class Engine:
@@ -56,9 +45,8 @@ class Engine:
 
     def execute_script(self, text: str, params: dict[str, Any] | None = None) -> None:
         """Run several statements in order (refresh and schema creation)."""
-        for statement in sqlglot.parse(text, read="databricks"):
-            if statement is not None:
-                self.execute(statement.sql("databricks"), params)
+        for statement in split_statements(text):
+            self.execute(statement, params)
 
     def describe(self) -> str:
         """A one-line description for headers and logs (never a secret)."""

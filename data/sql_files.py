@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import sqlglot
-
 
 @functools.cache
 def load_sql(path: str | Path) -> str:
@@ -17,8 +15,3 @@ def load_sql(path: str | Path) -> str:
 def sql_beside(module_file: str, name: str) -> str:
     """Load ``name``.sql from the folder of ``module_file`` (analytics keep their SQL beside them)."""
     return load_sql(Path(module_file).with_name(f"{name}.sql"))
-
-
-def split_statements(text: str) -> list[str]:
-    """Split a multi-statement Databricks SQL file into single statements (comments dropped)."""
-    return [s.sql("databricks") for s in sqlglot.parse(text, read="databricks") if s is not None]
