@@ -57,6 +57,7 @@ class ServerContext:
     _loopback_token: str | None = None
     _loopback: Any = None
     _slots: dict[str, Any] | None = None
+    _widgets_warmed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def shared_engine(self) -> Any:
@@ -125,6 +126,14 @@ class ServerContext:
             if not self._jobs_api_base:
                 return None
         return JobsApiProvider(self._jobs_api_base, token=self._loopback_token)
+
+    def warm_widgets_later(self) -> None:
+        """Start warming the widgets of the drill-down pages in the background, once per process."""
+        with self._lock:
+            if self._widgets_warmed:
+                return
+            self._widgets_warmed = True
+        threading.Thread(target=_warm_widgets_logged, name="warm-widgets", daemon=True).start()
 
     def slots(self) -> dict[str, Any]:
         from components.registry import load_slots
@@ -217,7 +226,6 @@ def prefetch(context: ServerContext) -> float:
         import components.shell  # noqa: F401  (the session's modules, imported off the request path)
 
         context.slots()
-        _warm_widgets()
     except Exception as err:  # prefetching is an optimisation only
         log.warning("prefetch failed: %s: %s", type(err).__name__, err)
     return time.perf_counter() - started
@@ -226,7 +234,9 @@ def prefetch(context: ServerContext) -> float:
 def _warm_widgets() -> None:
     """Build a styled table and a Markdown pane once, off the request path: what they import on first use
     (narwhals and pandas' Styler for Tabulator, markdown-it for Panel's markup; about 0.5-1 s on a 2-core
-    machine) would otherwise be paid by the first session's page."""
+    machine) would otherwise be paid by the first click into a drill-down page. Run once the first page is
+    loaded (``ServerContext.warm_widgets_later``): the overview needs neither, and before, this competed
+    with building it for the one interpreter lock (start to rendered 4.78 -> 4.3 s, docs/benchmarks.md)."""
     import pandas as pd
     import panel as pn
 
@@ -236,6 +246,13 @@ def _warm_widgets() -> None:
     table.style.map(lambda _value: "", subset=["n"])
     table.get_root()
     pn.pane.Markdown("warm").get_root()
+
+
+def _warm_widgets_logged() -> None:
+    try:
+        _warm_widgets()
+    except Exception as err:  # an optimisation only
+        log.warning("warming widgets failed: %s: %s", type(err).__name__, err)
 
 
 def warm_up(context: ServerContext) -> float:
@@ -304,6 +321,7 @@ def create_session(
     state.as_of = _as_of(state)
     state.apply_query(pn.state.session_args or {})
     shell = AppShell(state, context.slots())
+    pn.state.onload(context.warm_widgets_later)
     return shell.template()
 
 
