@@ -109,7 +109,7 @@ OVERVIEW_RENDERED = (
   if (panels.length === 0 || !idle([document])) return false;
   const kpis = chain('.headline', '.kpi-runs').filter((el) => shown(el) && el.textContent.trim() !== '');
   const glance = chain('.headline', '.glance section').filter(shown);
-  const rows = chain('.job-health-table', '.tabulator-row').filter(shown);
+  const rows = chain('.job-health-table', 'tr.light-row').filter(shown);
   const fresh = chain('table.freshness').filter(shown);
   const ok = kpis.length > 0 && glance.length === 3 && rows.length > 0 && fresh.length > 0;
   return ok ? panels.length : false;
@@ -125,7 +125,7 @@ VIEW_SHOWN = (
   if (titles.length === 0) return false;
   const views = chain(view);
   if (views.length === 0 || !idle(views)) return false;
-  return chain(tableSel, '.tabulator-row').filter(shown).length > 0;
+  return chain(tableSel, 'tr.light-row').filter(shown).length > 0;
 }"""
 )
 
@@ -278,22 +278,18 @@ def drill_downs(browser: Any, url: str, repeats: int, pause_s: float) -> list[di
                 VIEW_SHOWN, arg=[".teams-view", ".teams-table", "", ".teams-table"], polling=POLL_MS
             )
             page.wait_for_function(PREBUILT, polling=POLL_MS)
-            rows = page.locator(".teams-table .tabulator-row")
-            team_cell = rows.nth(i % rows.count()).locator('.tabulator-cell[tabulator-field="team"]')
+            rows = page.locator(".teams-table tr.light-row")
+            team_cell = rows.nth(i % rows.count()).locator('td[data-field="team"]')
             team = team_cell.inner_text().strip()
             settle(page, pause_s)
             team_ms = click_and_wait(page, team_cell, (".jobs-view", ".jobs-title", team, ".jobs-table"))
             settle(page, pause_s)
-            job_cell = page.locator(
-                '.jobs-table .tabulator-row .tabulator-cell[tabulator-field="job_id"]'
-            ).first
+            job_cell = page.locator('.jobs-table tr.light-row td[data-field="job_id"]').first
             job_id = job_cell.inner_text().strip()
             job_ms = click_and_wait(
                 page, job_cell, (".runs-view", ".runs-title", f"({job_id})", ".runs-table")
             )
-            run_cell = page.locator(
-                '.runs-table .tabulator-row .tabulator-cell[tabulator-field="run_id"]'
-            ).first
+            run_cell = page.locator('.runs-table tr.light-row td[data-field="run_id"]').first
             run_id = run_cell.inner_text().strip()
             settle(page, pause_s)
             run_ms = click_and_wait(

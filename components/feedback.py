@@ -28,6 +28,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
+from components.light_table import LightTable, number_format
 from monitor_app.state import AppState
 
 log = logging.getLogger(__name__)
@@ -608,9 +609,12 @@ def data_table(
 
 
 class KeptTable:
-    """A ``data_table`` kept across data changes: ``prepare(frame)`` (in the worker) returns the update
+    """A drill-down table kept across data changes: ``prepare(frame)`` (in the worker) returns the update
     that swaps its rows in (when applied), so a drill-down click sends new rows, not a new table.
 
+    It is a ``LightTable`` (one page of server-rendered HTML), not a Tabulator as ``data_table``: in a
+    drill-down click, Tabulator's redraw of the new rows was ~0.3 s of the browser's work
+    (docs/benchmarks.md). Same cells (text escaped, numbers formatted alike), sortable, paged, CSV.
     The table is rebuilt only when the columns or their formats change.
     """
 
@@ -630,7 +634,7 @@ class KeptTable:
         self._on_click = on_click
         self._frame = pd.DataFrame()
         self._spec: tuple[tuple[str, str, str], ...] | None = None
-        self.table: pn.widgets.Tabulator | None = None
+        self.table: LightTable | None = None
         self.view = pn.Column(sizing_mode="stretch_width")
 
     def prepare(self, frame: pd.DataFrame) -> Callable[[], None]:
@@ -642,15 +646,24 @@ class KeptTable:
             if (
                 self.table is not None
                 and spec == self._spec
-                and list(display.columns) == list(self.table.value.columns)
+                and list(display.columns) == list(self.table.frame.columns)
             ):
-                self.table.param.update(value=display, page=1)
+                self.table.frame = display  # the same sort, back to the first page
                 return
             self._spec = spec
-            self.table = _tabulator(display, spec, self._titles, self._page_size, self._css)
+            titles = {col: (self._titles or {}).get(col, col) for col in display.columns}
+            formats = {col: number_format(fmt) for col, kind, fmt in spec if kind == "number"}
+            self.table = LightTable(
+                display,
+                titles=titles,
+                formats=formats,
+                page_size=self._page_size,
+                sizing_mode="stretch_width",
+                css_classes=["data-table"] + ([self._css] if self._css else []),
+            )
             if self._on_click is not None:
                 on_click = self._on_click
-                self.table.on_click(lambda event: on_click(event.row, self._frame.iloc[event.row]))
+                self.table.on_click(lambda position, _row: on_click(position, self._frame.iloc[position]))
             self.view.objects = [self.table, _download(self._name, lambda: self._frame)]
 
         return update

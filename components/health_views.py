@@ -2,7 +2,8 @@
 run_history_chart.py), regressions, retries.
 
 Thin views: each takes the session's ``AppState``, loads through ``state.query`` (per-identity cache) and
-only lays out and formats. Workspace text is shown through plaintext Tabulator cells or escaped HTML.
+only lays out and formats. Workspace text is shown through plaintext Tabulator cells or escaped HTML (the
+overview's job health table is a ``LightTable``: it is on the first page, see components/light_table.py).
 Plugged into the shell through ``VIEWS`` (see components/registry.py).
 """
 
@@ -16,6 +17,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import PRIMARY, DataPanel, InPlace, data_table, text_pane
+from components.light_table import LightTable
 from components.run_history_chart import RunHistoryChart
 from monitor_app.analytics import health
 from monitor_app.state import AppState
@@ -66,6 +68,10 @@ def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame
     return out.reindex(columns=columns).reset_index(drop=True)
 
 
+def _percent(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value) * 100:.1f}%"
+
+
 def _style_status(value: Any) -> str:
     colour = STATUS_COLOURS.get(value) if isinstance(value, str) else None
     return f"background-color: {colour}" if colour else ""
@@ -95,33 +101,20 @@ class JobHealthView(Viewer):
             frame = frame[frame["status"].isin(self._status.value)]
         if frame.empty:
             return text_pane("No job ran in this window.")
-        formatters = {c: {"type": "plaintext"} for c in ("p1", "status", "job_name", "team", "status_reason")}
-        for col in ("failure_rate", "success_rate", "first_attempt_success_rate"):
-            formatters[col] = {"type": "money", "symbol": "%", "symbolAfter": True, "precision": 1}
-        display = frame[list(HEALTH_COLUMNS)].copy()
-        for col in ("failure_rate", "success_rate", "first_attempt_success_rate"):
-            display[col] = display[col] * 100
-        table = pn.widgets.Tabulator(
-            display,
+        table = LightTable(
+            frame,
             titles=HEALTH_COLUMNS,
-            formatters=formatters,
-            header_filters={"team": {"type": "input", "func": "like", "placeholder": "team"}},
-            disabled=True,
-            show_index=False,
-            pagination="local",
+            formats={c: _percent for c in ("failure_rate", "success_rate", "first_attempt_success_rate")},
+            styles={"status": _style_status, "p1": _style_p1},
+            filter_column="team",
+            filter_placeholder="Filter by team",
             page_size=20,
-            layout="fit_columns",
-            selectable=False,
             sizing_mode="stretch_width",
             css_classes=["job-health-table"],
         )
-        table.style.map(_style_status, subset=["status"]).map(_style_p1, subset=["p1"])
-
-        def open_job(event: Any) -> None:
-            row = frame.iloc[event.row]
-            self._state.select_job(str(row["workspace_id"]), str(row["job_id"]))
-
-        table.on_click(open_job)
+        table.on_click(
+            lambda _position, row: self._state.select_job(str(row["workspace_id"]), str(row["job_id"]))
+        )
         return table
 
     def __panel__(self) -> pn.viewable.Viewable:

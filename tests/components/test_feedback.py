@@ -15,17 +15,20 @@ def _state(**params) -> AppState:
     return AppState(cache=ResultCache(), **params)
 
 
-def test_a_kept_table_swaps_rows_and_keeps_its_tabulator_while_the_columns_stay():
+def test_a_kept_table_swaps_rows_and_keeps_its_table_while_the_columns_stay():
     clicked = []
-    table = KeptTable("runs", money=["cost"], on_click=lambda i, row: clicked.append(row["name"]))
+    table = KeptTable("runs", money=["cost"], on_click=lambda i, row: clicked.append((i, row["name"])))
     table.prepare(pd.DataFrame({"name": ["a", "b"], "cost": [1.0, 2.0]}))()
     first = table.table
-    assert list(first.value["name"]) == ["a", "b"]
+    assert list(first.frame["name"]) == ["a", "b"]
+    assert '<td data-field="cost">$2.00</td>' in first.body  # money as money
 
     table.prepare(pd.DataFrame({"name": ["<img src=x>"], "cost": [3.0]}))()
     assert table.table is first  # the same widget: the browser gets new rows, not a new table
-    assert list(first.value["name"]) == ["<img src=x>"]
-    assert first.formatters["name"] == {"type": "plaintext"}  # workspace text stays text
+    assert list(first.frame["name"]) == ["<img src=x>"]
+    assert "&lt;img src=x&gt;" in first.body and "<img" not in first.body  # workspace text stays text
+    first._handle_msg({"row": 0})
+    assert clicked == [(0, "<img src=x>")]
 
     table.prepare(pd.DataFrame({"name": ["c"], "runs": [4]}))()
     assert table.table is not first  # other columns: a new table
@@ -90,12 +93,12 @@ def test_a_primed_table_has_the_columns_and_no_rows_and_never_overwrites_data():
     empty = pd.DataFrame({"name": pd.Series([], dtype=object), "cost": pd.Series([], dtype=float)})
     assert table.prime(empty)() is True
     primed = table.table
-    assert list(primed.value.columns) == ["name", "cost"] and len(primed.value) == 0
+    assert list(primed.frame.columns) == ["name", "cost"] and len(primed.frame) == 0
 
     table.prepare(pd.DataFrame({"name": ["a"], "cost": [1.0]}))()
     assert table.table is primed  # the first rows swap into the primed table
     assert table.prime(empty)() is False  # a late prime leaves the rows alone
-    assert list(table.table.value["name"]) == ["a"]
+    assert list(table.table.frame["name"]) == ["a"]
 
 
 def test_place_puts_a_kept_view_in_a_panel_without_loading():

@@ -30,7 +30,8 @@ def link(served, **params: str) -> str:
 
 def cell(page, table_class: str, text: str):
     """The first cell of a table that contains ``text``."""
-    return page.locator(f".{table_class} .tabulator-cell").filter(has_text=text).first
+    cells = f".{table_class} .tabulator-cell, .{table_class} tr.light-row td"
+    return page.locator(cells).filter(has_text=text).first
 
 
 def unfold(page, title: str):
@@ -42,9 +43,10 @@ def unfold(page, title: str):
 
 
 def column_texts(page, table_class: str, field: str) -> list[str]:
-    """The texts of one column's cells on the table's current page."""
+    """The texts of one column's cells on the table's current page (a Tabulator or a ``LightTable``)."""
     return page.locator(
-        f".{table_class} .tabulator-row .tabulator-cell[tabulator-field='{field}']"
+        f".{table_class} .tabulator-row .tabulator-cell[tabulator-field='{field}'], "
+        f".{table_class} tr.light-row td[data-field='{field}']"
     ).all_inner_texts()
 
 

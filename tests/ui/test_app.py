@@ -82,7 +82,7 @@ def test_drill_down_team_job_run_and_back(page, served):
     cell(page, "jobs-table", name).click()
     expect(page.locator(".runs-title")).to_have_text(f"Runs of job {name} ({job_id})")
     expect(page.locator(".run-history-chart .run-point").first).to_be_visible()
-    expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
+    expect(page.locator(".runs-table tr.light-row")).to_have_count(len(runs))
     assert query(page) == {"page": "runs", "team": team, "workspace_id": ws, "job_id": job_id}
     expect(page.locator(".jobs-table")).to_be_hidden()
 
@@ -90,11 +90,11 @@ def test_drill_down_team_job_run_and_back(page, served):
     expect(page.locator(".run-title")).to_have_text(f"Run {run_id} of job {name}")
     expect(page.locator(".run-facts")).to_contain_text("Tasks / attempts / retries")
     expect(page.locator(".task-timeline .tl-bar").first).to_be_visible()
-    expect(page.locator(".tasks-table .tabulator-row").first).to_be_visible()
+    expect(page.locator(".tasks-table tr.light-row").first).to_be_visible()
     assert query(page)["run_id"] == run_id
 
     page.go_back()
-    expect(page.locator(".runs-table .tabulator-row")).to_have_count(len(runs))
+    expect(page.locator(".runs-table tr.light-row")).to_have_count(len(runs))
     assert "run_id" not in query(page) and query(page)["job_id"] == job_id
     page.go_back()
     expect(page.locator(".jobs-title")).to_have_text(f"Jobs of team {team}")
@@ -131,7 +131,7 @@ def test_hostile_names_render_as_literal_text(page, served):
     expect(page.locator(".runs-title")).to_have_text(f"Runs of job {XSS_JOB} ({job_id})")
     expect(page.locator(".crumb-job button")).to_contain_text(XSS_JOB)
     assert query(page)["job_id"] == job_id and query(page)["team"] == team
-    expect(page.locator(".runs-table .tabulator-row").first).to_be_visible()
+    expect(page.locator(".runs-table tr.light-row").first).to_be_visible()
     assert page.locator("img[src='x']").count() == 0
 
 
@@ -149,4 +149,4 @@ def test_a_failing_panel_shows_its_error_and_the_rest_works(page, served, monkey
     # other panels of the session still work
     expect(page.locator("table.freshness")).to_contain_text("job timeline")
     page.locator(".page-nav button", has_text="Jobs").click()
-    expect(page.locator(".jobs-table .tabulator-row").first).to_be_visible()
+    expect(page.locator(".jobs-table tr.light-row").first).to_be_visible()
