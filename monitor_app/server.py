@@ -253,6 +253,21 @@ def _warm_widgets_logged() -> None:
         _warm_widgets()
     except Exception as err:  # an optimisation only
         log.warning("warming widgets failed: %s: %s", type(err).__name__, err)
+    compile_own_modules()
+
+
+def compile_own_modules() -> None:
+    """Byte-compile the app's own packages once, as pip does for installed ones: where writing bytecode
+    on import is off (``PYTHONDONTWRITEBYTECODE``, as on our CI machines), every start compiled them again
+    (0.10-0.17 s of the start's one interpreter lock). Best effort: a read-only checkout just skips it."""
+    import compileall
+
+    root = Path(__file__).resolve().parents[1]
+    for package in ("components", "data", "monitor_app"):
+        try:
+            compileall.compile_dir(root / package, quiet=2, workers=1)
+        except Exception as err:
+            log.debug("not byte-compiled: %s: %s", package, err)
 
 
 def warm_up(context: ServerContext) -> float:
