@@ -33,6 +33,9 @@ who reads what the previous click showed: no spinner anywhere on the page and RE
 view showed. "Back to back" (information): each click as soon as the previous view shows, while the
 browser may still be finishing it and the server its secondary panels.
 
+Run it on an idle machine (it records the load average before and after): started while CI or another
+benchmark had just loaded the 2 cores, the start median moved by up to 1.2 s (docs/benchmarks.md).
+
 Writes benchmarks/out/bench_app.json and prints a markdown table.
 """
 
