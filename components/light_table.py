@@ -227,7 +227,10 @@ export function render({ model, el }) {
             # first click ascending, then it flips
             self.param.update(sort=column, descending=self.sort == column and not self.descending)
         elif "row" in msg:
-            position = int(msg["row"])
+            try:
+                position = int(msg["row"])
+            except (TypeError, ValueError):
+                return  # not a row the table sent
             if 0 <= position < len(self.frame):
                 row = self.frame.iloc[position]
                 for callback in list(self._callbacks):

@@ -89,6 +89,7 @@ def test_the_filter_box_filters_and_a_click_gets_the_row_of_the_whole_frame():
     table._handle_msg({"row": 1})
     table._handle_msg({"row": 99})  # out of range: ignored
     table._handle_msg("not a message")
+    table._handle_msg({"row": "1; DROP TABLE"})  # not a number: ignored
     assert clicked == [(1, "a")]
     table.filter_text = "nothing like it"
     assert "No rows match." in table.body
