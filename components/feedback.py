@@ -28,7 +28,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.light_table import LightTable, number_format
+from components.light_table import LightTable, number_format, plain_text
 from monitor_app.state import AppState
 
 log = logging.getLogger(__name__)
@@ -149,9 +149,7 @@ table td { padding: 2px 0; }
 # ----------------------------------------------------------------------------- text
 def esc(value: Any) -> str:
     """HTML-escaped text of any value (None -> empty): for every workspace name shown in HTML."""
-    if value is None or (not isinstance(value, list | tuple | dict) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(plain_text(value), quote=True)
 
 
 def text_pane(text: str, css_class: str | None = None, tag: str = "div", **kwargs: Any) -> pn.pane.HTML:

@@ -17,7 +17,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import PRIMARY, DataPanel, InPlace, data_table, text_pane
-from components.light_table import LightTable
+from components.light_table import LightTable, number_format
 from components.run_history_chart import RunHistoryChart
 from monitor_app.analytics import health
 from monitor_app.state import AppState
@@ -68,10 +68,6 @@ def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame
     return out.reindex(columns=columns).reset_index(drop=True)
 
 
-def _percent(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value) * 100:.1f}%"
-
-
 def _style_status(value: Any) -> str:
     colour = STATUS_COLOURS.get(value) if isinstance(value, str) else None
     return f"background-color: {colour}" if colour else ""
@@ -104,10 +100,12 @@ class JobHealthView(Viewer):
         table = LightTable(
             frame,
             titles=HEALTH_COLUMNS,
-            formats={c: _percent for c in ("failure_rate", "success_rate", "first_attempt_success_rate")},
+            formats={
+                c: number_format("0.0%")
+                for c in ("failure_rate", "success_rate", "first_attempt_success_rate")
+            },
             styles={"status": _style_status, "p1": _style_p1},
             filter_column="team",
-            filter_placeholder="Filter by team",
             page_size=20,
             sizing_mode="stretch_width",
             css_classes=["job-health-table"],

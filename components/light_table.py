@@ -25,7 +25,8 @@ Formatter = Callable[[Any], str]
 CellStyle = Callable[[Any], str]
 
 
-def _text(value: Any) -> str:
+def plain_text(value: Any) -> str:
+    """A cell's text: empty for a missing value (None, NaN, NaT), else ``str`` (not escaped)."""
     if value is None or (not isinstance(value, list | tuple | dict) and pd.isna(value)):
         return ""
     return str(value)
@@ -41,7 +42,7 @@ def number_format(pattern: str) -> Formatter:
 
     def fmt(value: Any) -> str:
         if value is None or isinstance(value, str) or pd.isna(value):
-            return _text(value)
+            return plain_text(value)
         number = float(value) * (100 if percent else 1)
         text = f"{abs(number):{grouping}.{decimals}f}"
         sign = "-" if number < 0 and float(text.replace(",", "")) != 0 else ""
@@ -58,7 +59,7 @@ def view_rows(
     rows = frame
     if filter_column and text.strip():
         needle = text.strip().casefold()
-        rows = rows[rows[filter_column].map(lambda v: needle in _text(v).casefold())]
+        rows = rows[rows[filter_column].map(lambda v: needle in plain_text(v).casefold())]
     if sort and sort in rows.columns:
         rows = rows.sort_values(sort, ascending=not descending, kind="stable", na_position="last")
     return rows
@@ -71,22 +72,20 @@ def table_html(
     styles: dict[str, CellStyle] | None = None,
     sort: str = "",
     descending: bool = False,
-    sortable: bool = True,
 ) -> str:
     """One page of rows as an HTML table; each ``<tr>`` carries its row's position in the whole frame."""
     formats, styles = formats or {}, styles or {}
     head = []
     for col, title in titles.items():
         state = ("descending" if descending else "ascending") if col == sort else "none"
-        label = html.escape(title)
-        cell = f'<button type="button" data-sort="{html.escape(col)}">{label}</button>' if sortable else label
+        cell = f'<button type="button" data-sort="{html.escape(col)}">{html.escape(title)}</button>'
         head.append(f'<th data-field="{html.escape(col)}" aria-sort="{state}">{cell}</th>')
     body = []
     for position, values in zip(rows.index, rows.to_dict("records"), strict=True):
         cells = []
         for col in titles:
             value = values.get(col)
-            shown = formats[col](value) if col in formats else _text(value)
+            shown = formats[col](value) if col in formats else plain_text(value)
             style = styles[col](value) if col in styles else ""
             style_attr = f' style="{html.escape(style)}"' if style else ""
             cells.append(f'<td data-field="{html.escape(col)}"{style_attr}>{html.escape(shown)}</td>')
@@ -139,7 +138,7 @@ class LightTable(JSComponent):
     page = param.Integer(default=1, bounds=(1, None))
     filter_text = param.String(default="", doc="Text the filter column must contain.")
     body = param.String(default="", doc="The current page's table and pager, as HTML (server-rendered).")
-    filter_placeholder = param.String(default="")
+    filter_placeholder = param.String(default="", doc="The box's hint (default: from the column's title).")
 
     _esm = """
 export function render({ model, el }) {
@@ -195,14 +194,16 @@ export function render({ model, el }) {
     ) -> None:
         self._formats, self._styles = formats or {}, styles or {}
         self._callbacks: list[Callable[[int, pd.Series], None]] = []
-        frame = frame.reset_index(drop=True)
+        if params.get("filter_column") and "filter_placeholder" not in params:
+            params["filter_placeholder"] = f"Filter by {titles.get(params['filter_column'], '').lower()}"
         super().__init__(frame=frame, titles=titles, **params)
         self._render()
         self.param.watch(self._render, ["frame", "sort", "descending", "page", "filter_text", "page_size"])
 
     def shown_rows(self) -> pd.DataFrame:
-        """Every row that passes the filter, in the shown order (all pages)."""
-        return view_rows(self.frame, self.sort, self.descending, self.filter_column, self.filter_text)
+        """Every row that passes the filter, in the shown order (all pages); indexed by position."""
+        frame = self.frame.reset_index(drop=True)
+        return view_rows(frame, self.sort, self.descending, self.filter_column, self.filter_text)
 
     def _render(self, *events: Any) -> None:
         if any(e.name in ("filter_text", "sort", "descending", "frame") for e in events) and self.page != 1:

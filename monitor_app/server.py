@@ -128,12 +128,13 @@ class ServerContext:
         return JobsApiProvider(self._jobs_api_base, token=self._loopback_token)
 
     def warm_widgets_later(self) -> None:
-        """Start warming the widgets of the drill-down pages in the background, once per process."""
+        """Once per process, in the background: warm the drill-down pages' widgets, then byte-compile the
+        app's modules (both off the first page's path)."""
         with self._lock:
             if self._widgets_warmed:
                 return
             self._widgets_warmed = True
-        threading.Thread(target=_warm_widgets_logged, name="warm-widgets", daemon=True).start()
+        threading.Thread(target=_after_first_page, name="after-first-page", daemon=True).start()
 
     def slots(self) -> dict[str, Any]:
         from components.registry import load_slots
@@ -248,7 +249,7 @@ def _warm_widgets() -> None:
     pn.pane.Markdown("warm").get_root()
 
 
-def _warm_widgets_logged() -> None:
+def _after_first_page() -> None:
     try:
         _warm_widgets()
     except Exception as err:  # an optimisation only

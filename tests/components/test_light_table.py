@@ -93,3 +93,14 @@ def test_the_filter_box_filters_and_a_click_gets_the_row_of_the_whole_frame():
     assert clicked == [(1, "a")]
     table.filter_text = "nothing like it"
     assert "No rows match." in table.body
+
+
+def test_rows_are_positions_even_when_a_new_frame_has_its_own_index():
+    clicked = []
+    table = LightTable(FRAME, {"job": "Job"}, filter_column="job")
+    assert table.filter_placeholder == "Filter by job"
+    table.on_click(lambda position, row: clicked.append((position, row["job"])))
+    table.frame = pd.DataFrame({"job": ["x", "y"]}, index=[10, 11])
+    assert 'data-row="0"' in table.body and 'data-row="1"' in table.body and 'data-row="10"' not in table.body
+    table._handle_msg({"row": 1})
+    assert clicked == [(1, "y")]
