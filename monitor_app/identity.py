@@ -10,6 +10,11 @@ Databricks Apps authenticate every user with OAuth and forward, on each request,
 - when a token is used, the identity's ``cache_key`` is per user, so results computed with one user's
   permissions are never served to another user. Without a token every query runs as the app's service
   principal (or the local engine) and results are shared (``cache_key == "shared"``).
+
+The forwarded headers are trusted only where the Databricks Apps proxy sets them (it strips what a client
+sends): when running as a Databricks App, or when ``trust_forwarded_headers`` says another proxy does the
+same. Anywhere else anyone could claim any user (and ``set_by`` would record the claim), so they are ignored
+and the session is the local user's.
 """
 
 from __future__ import annotations
@@ -98,6 +103,11 @@ def in_databricks_app(env: Mapping[str, str] | None = None) -> bool:
     return bool(env.get("DATABRICKS_APP_PORT") or env.get("DATABRICKS_APP_NAME"))
 
 
+def forwarded_headers_trusted(settings: Settings | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """Whether the forwarded user headers (and token) come from a proxy that sets them itself."""
+    return in_databricks_app(env) or bool(settings is not None and settings.trust_forwarded_headers)
+
+
 def _local_user(settings: Settings | None) -> str:
     if settings is not None and settings.local_user:
         return str(settings.local_user)
@@ -111,6 +121,7 @@ def identity_from_headers(
     headers: Mapping[str, object] | None,
     settings: Settings | None = None,
     env: Mapping[str, str] | None = None,
+    token: str | None = None,
 ) -> Identity:
     """Establish the session's identity from the request headers.
 
@@ -122,16 +133,23 @@ def identity_from_headers(
         For ``local_user`` when no user is forwarded.
     env
         The environment (default ``os.environ``), to tell a Databricks App from a laptop.
+    token
+        The user's token when the caller already took it out of ``headers`` (the server does, to keep it
+        out of the Bokeh session); only whether there is one matters here.
 
     Returns
     -------
     Identity
-        Per-user ``cache_key`` only when a user token is forwarded (queries then run as the user).
+        Per-user ``cache_key`` only when a user token is forwarded (queries then run as the user); the
+        local user when the forwarded headers are not trusted (``forwarded_headers_trusted``).
     """
+    if not forwarded_headers_trusted(settings, env):
+        return Identity(_local_user(settings), None, None, SOURCE_LOCAL, SHARED_CACHE_KEY)
     email = _get(headers, EMAIL)
     preferred = _get(headers, PREFERRED_USERNAME)
     user_id = _get(headers, USER)
-    has_token = user_token_from_headers(headers) is not None
+    token = token or user_token_from_headers(headers)
+    has_token = token is not None
     if email or preferred or user_id:
         display = preferred or email or user_id or ""
         if has_token:
@@ -142,7 +160,7 @@ def identity_from_headers(
     if has_token:
         # A token without any user header should not happen behind the Databricks proxy; keep results
         # private anyway, keyed by a one-way digest that cannot be turned back into the token.
-        digest = hashlib.sha256(user_token_from_headers(headers).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
         return Identity("unknown user", None, None, SOURCE_USER_TOKEN, f"token:{digest}")
     if in_databricks_app(env):
         name = (env or os.environ).get("DATABRICKS_CLIENT_ID") or "app service principal"

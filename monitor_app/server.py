@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor_app.identity import ACCESS_TOKEN, Identity, identity_from_headers, in_databricks_app
+from monitor_app.identity import (
+    ACCESS_TOKEN,
+    Identity,
+    forwarded_headers_trusted,
+    identity_from_headers,
+    in_databricks_app,
+    user_token_from_headers,
+)
 from monitor_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -318,14 +325,23 @@ def _as_of(state: Any) -> Any:
 def create_session(
     context: ServerContext, headers: dict[str, Any] | None = None, token: str | None = None
 ) -> Any:
-    """Build one session's app (a template) from its request headers. ``token`` is never stored."""
+    """Build one session's app (a template) from its request headers. ``token`` is never stored.
+
+    The identity comes from the headers and the token together (a token makes the results private to
+    the user); the token itself goes only to this session's engine and Jobs API client. Untrusted
+    forwarded headers (not a Databricks App, see ``forwarded_headers_trusted``) bring neither a user
+    nor a token.
+    """
     import panel as pn
 
     from components.shell import AppShell
     from monitor_app.state import AppState
 
     pn.extension("tabulator", notifications=False)
-    identity: Identity = identity_from_headers(headers, context.settings)
+    token = token or user_token_from_headers(headers)
+    if not forwarded_headers_trusted(context.settings):
+        token = None
+    identity: Identity = identity_from_headers(headers, context.settings, token=token)
     state = AppState(
         engine=context.engine_for(token),
         jobs_api=context.jobs_api_for(token),

@@ -36,6 +36,8 @@ class Settings:
     jobs_api_host: str | None = None
     # identity shown locally
     local_user: str | None = None
+    # trust X-Forwarded-* user headers outside Databricks Apps (only behind a proxy that sets them itself)
+    trust_forwarded_headers: bool = False
     # team attribution: ordered tag keys, then mapping rules ({name, match: job_name_prefix|job_name_pattern|run_as|creator, value, team})
     team_tag_keys: list[str] = field(default_factory=lambda: ["team"])
     team_rules: list[dict[str, Any]] = field(default_factory=list)
@@ -61,6 +63,7 @@ ENV_VARS = {
     "MONITOR_SCHEMA": "schema",
     "MONITOR_JOBS_API_HOST": "jobs_api_host",
     "MONITOR_USER": "local_user",
+    "MONITOR_TRUST_FORWARDED_HEADERS": "trust_forwarded_headers",
     "DATABRICKS_APP_PORT": "port",
 }
 
@@ -86,8 +89,21 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
             setattr(settings, attr, env[var])
     settings.db_path = Path(settings.db_path)
     settings.state_path = Path(settings.state_path)
+    settings.trust_forwarded_headers = _flag(settings.trust_forwarded_headers, "trust_forwarded_headers")
     try:
         settings.port = int(settings.port)
     except (TypeError, ValueError) as err:
         raise SettingsError(f"port must be a number, got {settings.port!r}") from err
     return settings
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no setting from YAML (a bool) or the environment ('1', 'true', 'yes', 'on' and their opposites)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {value!r}")

@@ -102,3 +102,16 @@ def test_two_users_with_tokens_have_different_cache_keys():
         {"X-Forwarded-Email": "b@x", "X-Forwarded-Access-Token": TOKEN}, Settings(), env=APP
     )
     assert a.cache_key != b.cache_key
+
+
+def test_forwarded_headers_are_not_trusted_outside_databricks_apps():
+    headers = {"X-Forwarded-Email": "mallory@example.com", "X-Forwarded-Access-Token": TOKEN}
+    claimed = identity_from_headers(headers, Settings(local_user="me"), env=LOCAL)
+    assert (claimed.display_name, claimed.source, claimed.cache_key) == ("me", SOURCE_LOCAL, SHARED_CACHE_KEY)
+    trusted = identity_from_headers(headers, Settings(trust_forwarded_headers=True), env=LOCAL)
+    assert (trusted.display_name, trusted.source) == ("mallory@example.com", SOURCE_USER_TOKEN)
+
+
+def test_a_token_taken_out_of_the_headers_still_makes_the_results_private():
+    ident = identity_from_headers({"X-Forwarded-User": "9@1"}, Settings(), env=APP, token=TOKEN)
+    assert (ident.source, ident.cache_key) == (SOURCE_USER_TOKEN, "user:9@1")

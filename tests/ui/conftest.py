@@ -130,8 +130,13 @@ def demo(tmp_path_factory) -> Demo:
     from monitor_app.workspace_setup import build_demo
 
     root = tmp_path_factory.mktemp("ui-demo")
+    # The pages send the headers Databricks Apps' proxy forwards; this server trusts them as that proxy's
+    # (tests/monitor_app/test_server_sessions.py checks they are ignored when not configured).
     settings = Settings(
-        db_path=root / "workspace.duckdb", state_path=root / "state.duckdb", local_user="local-tester"
+        db_path=root / "workspace.duckdb",
+        state_path=root / "state.duckdb",
+        local_user="local-tester",
+        trust_forwarded_headers=True,
     )
     store = open_state_store(settings)
     try:

@@ -1,0 +1,155 @@
+"""Sessions created by the real server from real HTTP requests: whose identity, whose cached results.
+
+The server runs in a background thread on an empty (refreshed) workspace; each GET of ``/`` creates a
+session through ``build_app`` -> ``_request_headers`` -> ``create_session``, exactly as a browser's would.
+The session's first query (data freshness) lands in the process-wide result cache under the session's
+identity key, so the cache's keys say which identities the server gave the two users.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import socket
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.engines import DuckDBEngine
+from data.refresh import refresh
+from data.schema import create_tables
+from monitor_app.cache import RESULTS
+from monitor_app.settings import Settings
+
+TOKEN_A = "dapi-token-of-ana-0001"
+TOKEN_B = "dapi-token-of-bo-0002"
+ANA = {
+    "X-Forwarded-Email": "ana@example.com",
+    "X-Forwarded-User": "11@1",
+    "X-Forwarded-Access-Token": TOKEN_A,
+}
+BO = {"X-Forwarded-Email": "bo@example.com", "X-Forwarded-User": "22@1", "X-Forwarded-Access-Token": TOKEN_B}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(tmp_path: Path, **settings: object) -> Iterator[str]:
+    from monitor_app.server import start_server
+
+    engine = DuckDBEngine(tmp_path / "workspace.duckdb")
+    create_tables(engine.raw())
+    refresh(engine)
+    engine.close()
+    config = Settings(
+        db_path=tmp_path / "workspace.duckdb",
+        state_path=tmp_path / "state.duckdb",
+        local_user="laptop-owner",
+        **settings,
+    )
+    port = _free_port()
+    server, context = start_server(config, port=port, threaded=True, warm=False)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/liveness")
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.stop()
+        context.close()
+
+
+def _wait_for(url: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _page(url: str, headers: dict[str, str]) -> str:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read().decode("utf-8")
+
+
+def _session(url: str, headers: dict[str, str]) -> tuple[str, str]:
+    """Open the page with ``headers``; return the header's identity text and the page's session token
+    payload (what Bokeh embeds in the page, decoded)."""
+    from bokeh.client import pull_session
+    from bokeh.util.token import get_session_id, get_token_payload
+
+    page = _page(url, headers)
+    token = re.search(r'"token":\s*"([^"]+)"', page).group(1)
+    with pull_session(session_id=get_session_id(token), url=url) as session:
+        texts = [getattr(m, "text", "") or "" for m in session.document.models]
+    identity = next(html.unescape(t) for t in texts if 'class="identity"' in html.unescape(t))
+    shown = re.sub(r"<[^>]+>", "", identity)
+    return shown, page + json.dumps(get_token_payload(token))
+
+
+def _identity_keys() -> set[str]:
+    return {key[0] for key in RESULTS._entries}
+
+
+@pytest.fixture
+def trusting_server(tmp_path: Path, monkeypatch) -> Iterator[str]:
+    """The server as a Databricks App: the platform sets DATABRICKS_APP_NAME, the proxy sets the headers."""
+    monkeypatch.setenv("DATABRICKS_APP_NAME", "job-monitor")
+    RESULTS.clear()
+    yield from _serve(tmp_path)
+    RESULTS.clear()
+
+
+@pytest.fixture
+def laptop_server(tmp_path: Path, monkeypatch) -> Iterator[str]:
+    """The server on a laptop: nothing vouches for forwarded headers."""
+    monkeypatch.delenv("DATABRICKS_APP_NAME", raising=False)
+    monkeypatch.delenv("DATABRICKS_APP_PORT", raising=False)
+    RESULTS.clear()
+    yield from _serve(tmp_path)
+    RESULTS.clear()
+
+
+def test_two_users_with_tokens_get_their_own_identity_and_cache_key(trusting_server):
+    ana, ana_page = _session(trusting_server, ANA)
+    bo, bo_page = _session(trusting_server, BO)
+    assert ana == "ana@example.com (user token)"
+    assert bo == "bo@example.com (user token)"
+    assert _identity_keys() == {"user:11@1", "user:22@1"}
+    for page in (ana_page, bo_page):  # the token is never part of what the browser receives
+        assert TOKEN_A not in page and TOKEN_B not in page
+
+
+def test_forwarded_user_without_token_shares_results(trusting_server):
+    headers = {k: v for k, v in ANA.items() if k != "X-Forwarded-Access-Token"}
+    assert _session(trusting_server, headers)[0] == "ana@example.com (forwarded user)"
+    assert _identity_keys() == {"shared"}
+
+
+def test_forwarded_headers_are_ignored_outside_databricks_apps(laptop_server):
+    shown, _page_text = _session(laptop_server, ANA)
+    assert shown == "laptop-owner (local user)"
+    assert _identity_keys() == {"shared"}
+
+
+def test_forwarded_headers_are_trusted_when_configured(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABRICKS_APP_NAME", raising=False)
+    monkeypatch.delenv("DATABRICKS_APP_PORT", raising=False)
+    RESULTS.clear()
+    served = _serve(tmp_path, trust_forwarded_headers=True)
+    url = next(served)
+    try:
+        assert _session(url, ANA)[0] == "ana@example.com (user token)"
+    finally:
+        served.close()
+        RESULTS.clear()
