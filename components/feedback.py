@@ -134,6 +134,7 @@ class PanelTimeout(TimeoutError):
 
 # Inline styles: panes render in shadow DOM, where the template's stylesheets do not reach.
 _ERROR_STYLE = "background:#f8d7da;color:#842029;border:1px solid #f5c2c7;border-radius:4px;padding:8px 12px"
+_NOTICE_STYLE = "background:#fff3cd;color:#664d03;border:1px solid #ffecb5;border-radius:4px;padding:8px 12px"
 _SOON_STYLE = "background:#f8f9fa;color:#555;border:1px dashed #ccc;border-radius:4px;padding:8px 12px"
 # Stylesheet of the HTML panes of the shell (applied per pane, inside its shadow root).
 PANE_CSS = """
@@ -169,6 +170,11 @@ def error_alert(title: str, err: BaseException) -> pn.pane.HTML:
         f"{esc(type(err).__name__)}: {esc(reason)}</div>"
     )
     return pn.pane.HTML(body, css_classes=["panel-error"], sizing_mode="stretch_width")
+
+
+def notice_html(text: str, css_class: str = "notice") -> str:
+    """A warning line (escaped) for something the app ignored or changed on the user's behalf."""
+    return f'<div class="{esc(css_class)}" role="status" style="{_NOTICE_STYLE}">{esc(text)}</div>'
 
 
 def coming_soon(title: str, detail: str = "") -> pn.pane.HTML:

@@ -24,6 +24,7 @@ from components.feedback import (
     coming_soon,
     esc,
     key_values,
+    notice_html,
     session_idle,
     text_pane,
 )
@@ -232,6 +233,35 @@ def _show(page: Any, shown: bool) -> None:
         page.styles = styles
 
 
+class UrlNotice(Viewer):
+    """What the link asked for and the app ignored (``AppState.url_problems``), above the page."""
+
+    def __init__(self, state: AppState, **params: Any) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._pane = pn.pane.HTML(
+            sizing_mode="stretch_width", css_classes=["url-notice"], margin=(0, 0, 8, 0)
+        )
+        state.param.watch(self._show, "url_problems")
+        self._show()
+
+    @staticmethod
+    def describe(problems: dict[str, str]) -> str:
+        names_by_reason: dict[str, list[str]] = {}
+        for name, why in problems.items():
+            names_by_reason.setdefault(why, []).append(name)
+        reasons = "; ".join(f"{', '.join(names)}: {why}" for why, names in names_by_reason.items())
+        return f"Ignored in the link ({reasons}). Showing the default for {', '.join(problems)} instead."
+
+    def _show(self, *events: Any) -> None:
+        problems = self._state.url_problems
+        self._pane.object = notice_html(self.describe(problems), "url-notice-text") if problems else ""
+        self._pane.visible = bool(problems)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._pane
+
+
 class AppShell(Viewer):
     """One session's app: the template with navigation, filters, identity and the pages."""
 
@@ -251,6 +281,7 @@ class AppShell(Viewer):
         self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
         self._drill_views: list[Any] = []  # views built that have a prime() (AppShell._prime)
         self.url = UrlSync(state)
+        self.notice = UrlNotice(state)
         state.param.watch(self._show_page, "page")
         self._show_page()
 
@@ -429,7 +460,9 @@ class AppShell(Viewer):
         template = pn.template.BootstrapTemplate(
             title=TITLE,
             sidebar=[sidebar],
-            main=[pn.Column(self._crumb_slot, self._main, self.url, sizing_mode="stretch_width")],
+            main=[
+                pn.Column(self.notice, self._crumb_slot, self._main, self.url, sizing_mode="stretch_width")
+            ],
             header=[identity],
             sidebar_width=320,
             # No global busy spinner: each panel shows its own while it loads. Panel updates the spinner
@@ -443,7 +476,7 @@ class AppShell(Viewer):
         return template
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self._crumb_slot, self._main, self.url)
+        return pn.Column(self.notice, self._crumb_slot, self._main, self.url)
 
 
 __all__ = ["AppShell", "PAGES"]

@@ -365,10 +365,31 @@ def build_app(
     skip_mathjax()
 
     def app() -> Any:
-        headers, token = _request_headers()
-        return create_session(context, headers, token)
+        try:
+            headers, token = _request_headers()
+            return create_session(context, headers, token)
+        except Exception as err:  # the browser gets a way out, the log gets the traceback
+            return session_error_page(err)
 
     return app, context
+
+
+def session_error_page(err: BaseException) -> Any:
+    """What the browser shows when a session cannot be built: never a traceback (it names server paths
+    and code); the log has it under a reference the user can quote."""
+    import panel as pn
+
+    from components.feedback import esc
+
+    reference = secrets.token_hex(4)
+    log.error("session could not be built (reference %s)", reference, exc_info=err)
+    return pn.pane.HTML(
+        '<div class="session-error" role="alert">'
+        "<h2>This page could not be built</h2>"
+        f"<p>{esc(type(err).__name__)}. The server log has the details under reference "
+        f'<code>{reference}</code>. Reload, or <a href="/">open the overview without the link\'s '
+        "settings</a>.</p></div>"
+    )
 
 
 def ensure_demo(settings: Settings, progress: Progress | None = None) -> bool:

@@ -42,6 +42,10 @@ from monitor_app.filters import WINDOWS, Filters
 T = TypeVar("T")
 
 PAGES = ("overview", "teams", "jobs", "runs", "alerts", "reports", "settings")
+# Dates a link may ask for: beyond them a window's end (or pandas' timestamps, up to 2262) overflow, and no
+# workspace has system-table data before 2000 or after 2100.
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2100, 12, 31)
 
 
 class AppState(param.Parameterized):
@@ -64,6 +68,11 @@ class AppState(param.Parameterized):
     team = param.String(default=None, allow_None=True, doc="Selected team, or None for all teams.")
     window_days = param.Selector(default=30, objects=list(WINDOWS), doc="Trailing window in days.")
     workspace_id = param.String(default=None, allow_None=True, doc="Selected workspace id, or None for all.")
+    url_problems = param.Dict(
+        default={},
+        precedence=-1,
+        doc="What the last link asked for that was ignored: {URL parameter: why}. The shell shows it.",
+    )
     sla_targets_saved = param.Event(
         precedence=-1,
         doc="Triggered when this session saves or clears an SLA target: the views showing targets reload.",
@@ -196,11 +205,12 @@ class AppState(param.Parameterized):
     def apply_query(self, query: Mapping[str, Any]) -> list[str]:
         """Set every URL parameter from ``query`` (missing ones go back to their default) in one update.
 
-        Values may be str, bytes or lists of them (``pn.state.session_args``). Invalid values fall back to
-        the default; their names are returned so the caller can tell the user.
+        Values may be str, bytes or lists of them (``pn.state.session_args``). Invalid values (an unknown
+        page or window, a bad, far or reversed date) fall back to the default; their names are returned and
+        ``url_problems`` says why, so the shell can tell the user.
         """
         changes: dict[str, Any] = {}
-        invalid: list[str] = []
+        problems: dict[str, str] = {}
         for name in self.URL_PARAMS:
             raw = query.get(name)
             if isinstance(raw, list | tuple):
@@ -213,15 +223,24 @@ class AppState(param.Parameterized):
                 continue
             try:
                 changes[name] = self._parse(name, str(raw))
-            except (TypeError, ValueError):
-                invalid.append(name)
+            except (TypeError, ValueError, OverflowError) as err:
+                problems[name] = f"{str(raw)[:40]!r}: {err}"
                 changes[name] = default
+        start, end = changes["start_date"], changes["end_date"]
+        if start is not None and end is not None and start > end:
+            problems["start_date"] = problems["end_date"] = (
+                f"the start date {start} is after the end date {end}"
+            )
+            changes["start_date"] = changes["end_date"] = None
         if (changes["start_date"] is None) != (changes["end_date"] is None):
+            for name in ("start_date", "end_date"):
+                if changes[name] is not None:
+                    problems[name] = "a date range needs both start_date and end_date"
             changes["start_date"] = changes["end_date"] = None
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
-        if changes:
-            self.param.update(**changes)
-        return invalid
+        changes["url_problems"] = problems
+        self.param.update(**changes)
+        return list(problems)
 
     def _parse(self, name: str, raw: str) -> Any:
         if name == "window_days":
@@ -234,5 +253,8 @@ class AppState(param.Parameterized):
                 raise ValueError(f"unknown page {raw!r}")
             return raw
         if name in ("start_date", "end_date"):
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
+            if not FIRST_DATE <= value <= LAST_DATE:
+                raise ValueError(f"dates must be between {FIRST_DATE} and {LAST_DATE}")
+            return value
         return raw

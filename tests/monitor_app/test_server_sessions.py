@@ -82,19 +82,30 @@ def _page(url: str, headers: dict[str, str]) -> str:
         return response.read().decode("utf-8")
 
 
-def _session(url: str, headers: dict[str, str]) -> tuple[str, str]:
-    """Open the page with ``headers``; return the header's identity text and the page's session token
-    payload (what Bokeh embeds in the page, decoded)."""
+def _session_texts(url: str, headers: dict[str, str]) -> tuple[list[str], str]:
+    """Open the page with ``headers``: the texts of the session's document (as a browser gets them over
+    the websocket, unescaped) and the page with its session token's payload decoded (what the browser
+    holds besides)."""
     from bokeh.client import pull_session
     from bokeh.util.token import get_session_id, get_token_payload
 
     page = _page(url, headers)
     token = re.search(r'"token":\s*"([^"]+)"', page).group(1)
-    with pull_session(session_id=get_session_id(token), url=url) as session:
-        texts = [getattr(m, "text", "") or "" for m in session.document.models]
-    identity = next(html.unescape(t) for t in texts if 'class="identity"' in html.unescape(t))
-    shown = re.sub(r"<[^>]+>", "", identity)
-    return shown, page + json.dumps(get_token_payload(token))
+    with pull_session(session_id=get_session_id(token), url=url.split("?")[0]) as session:
+        texts = [html.unescape(getattr(m, "text", "") or "") for m in session.document.models]
+    return [t for t in texts if t], page + json.dumps(get_token_payload(token), default=repr)
+
+
+def _shown(texts: list[str], css_class: str) -> str:
+    """The visible text of the element with that class."""
+    found = next(t for t in texts if f'class="{css_class}"' in t)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found)).replace(" .", ".").strip()
+
+
+def _session(url: str, headers: dict[str, str]) -> tuple[str, str]:
+    """The header's identity text and what the browser holds (see ``_session_texts``)."""
+    texts, held = _session_texts(url, headers)
+    return _shown(texts, "identity"), held
 
 
 def _identity_keys() -> set[str]:
@@ -153,3 +164,30 @@ def test_forwarded_headers_are_trusted_when_configured(tmp_path, monkeypatch):
     finally:
         served.close()
         RESULTS.clear()
+
+
+def test_a_reversed_date_range_in_the_link_shows_what_was_ignored(trusting_server):
+    texts, held = _session_texts(trusting_server + "?start_date=2026-10-20&end_date=2026-10-01", {})
+    assert _shown(texts, "url-notice-text") == (
+        "Ignored in the link (start_date, end_date: the start date 2026-10-20 is after the end date 2026-10-01). "
+        "Showing the default for start_date, end_date instead."
+    )
+    assert "Traceback" not in held and all("Traceback" not in t for t in texts)
+
+
+def test_a_session_that_cannot_be_built_shows_a_reference_not_a_traceback(
+    trusting_server, monkeypatch, caplog
+):
+    def broken(*_args, **_kwargs):
+        raise OSError("cannot open /srv/secret/path/workspace.duckdb")
+
+    monkeypatch.setattr("monitor_app.server.create_session", broken)
+    texts, held = _session_texts(trusting_server, {})
+    shown = _shown(texts, "session-error")
+    reference = re.search(r"reference (\w+)\.", shown).group(1)
+    assert shown == (
+        f"This page could not be built OSError. The server log has the details under reference {reference}. "
+        "Reload, or open the overview without the link's settings."
+    )
+    assert "/srv/secret" not in held and all("/srv/secret" not in t for t in texts)
+    assert f"reference {reference}" in caplog.text and "/srv/secret/path" in caplog.text

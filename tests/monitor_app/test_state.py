@@ -92,6 +92,32 @@ def test_invalid_url_values_fall_back_to_defaults():
     assert (state.page, state.window_days, state.start_date) == ("overview", 30, None)
 
 
+@pytest.mark.parametrize(
+    ("query", "ignored", "why"),
+    [
+        (
+            {"start_date": "2026-10-20", "end_date": "2026-10-01"},
+            ["end_date", "start_date"],
+            "the start date 2026-10-20 is after the end date 2026-10-01",
+        ),
+        (
+            {"start_date": "2026-10-01", "end_date": "9999-01-01"},
+            ["end_date", "start_date"],
+            "'9999-01-01': dates must be between 2000-01-01 and 2100-12-31",
+        ),
+        ({"start_date": "2026-10-01"}, ["start_date"], "a date range needs both start_date and end_date"),
+    ],
+)
+def test_bad_date_ranges_in_a_link_are_ignored_and_say_why(query, ignored, why):
+    state = AppState(as_of=AS_OF)
+    assert sorted(state.apply_query(query)) == ignored
+    assert (state.start_date, state.end_date) == (None, None)
+    assert why in state.url_problems[ignored[0]]
+    assert state.filters().days == 30  # the window applies: no crash, no overflow
+    assert state.apply_query({"start_date": "2026-10-01", "end_date": "2026-10-20"}) == []
+    assert state.url_problems == {} and state.filters().days == 20
+
+
 def test_pages_are_the_documented_ones():
     assert PAGES == ("overview", "teams", "jobs", "runs", "alerts", "reports", "settings")
 
