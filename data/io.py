@@ -17,6 +17,7 @@ registered Arrow dataset; the export path is a bound parameter.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,6 +108,24 @@ _INT_DIGITS = {
     "uinteger": 10,
 }
 
+# Columns every row must have: the model joins and groups on them, so a NULL there drops or merges rows
+# silently (a NULL job_id in the run timeline left run_health empty). A file with a NULL in one is refused.
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "system.lakeflow.jobs": ("workspace_id", "job_id"),
+    "system.lakeflow.job_tasks": ("workspace_id", "job_id", "task_key"),
+    "system.lakeflow.job_run_timeline": ("workspace_id", "job_id", "run_id", "period_start_time"),
+    "system.lakeflow.job_task_run_timeline": ("workspace_id", "job_id", "run_id", "job_run_id", "task_key"),
+    "system.billing.usage": ("record_id", "workspace_id", "sku_name", "usage_date"),
+    "system.billing.list_prices": ("sku_name",),
+    "system.compute.clusters": ("cluster_id",),
+    "system.compute.node_timeline": ("cluster_id", "instance_id"),
+    "system.compute.node_types": ("node_type",),
+}
+
+# Columns whose value identifies one row of the table: a repeated value is the same record twice (an
+# export whose part files were copied twice doubled every cost). Refused, never summed.
+UNIQUE_COLUMNS: dict[str, str] = {"system.billing.usage": "record_id"}
+
 # The name under which a file is shown to DuckDB while it is loaded (fixed: never derived from input).
 _SOURCE_VIEW = "_monitor_import_source"
 _MAX_PROBLEMS_SHOWN = 5
@@ -165,7 +184,9 @@ def import_dir(engine: DuckDBEngine, source: Path, progress: Progress = None) ->
     ------
     ImportValidationError
         The folder is missing, a file is unreadable, empty or not Parquet, a table is unknown or a
-        required one missing, a column is missing or has the wrong type, or the load failed.
+        required one missing or without rows, a column is missing or has the wrong type, a key column
+        (``KEY_COLUMNS``) holds NULL, a unique column (``UNIQUE_COLUMNS``) repeats a value, or the load
+        failed.
     """
     note = progress or (lambda _message: None)
     source = Path(source)
@@ -197,15 +218,44 @@ def import_dir(engine: DuckDBEngine, source: Path, progress: Progress = None) ->
             for plan in plans.get(full_name, []):
                 where = f"{plan.label} (table {full_name})"
                 counts[full_name] += _load_file(con, ts, plan, declared[full_name])
+                _check_unique(con, ts, plan)
             if full_name in plans:
+                if not counts[full_name] and full_name in REQUIRED_TABLES:
+                    files = ", ".join(p.label for p in plans[full_name])
+                    raise ImportValidationError(
+                        f"{files} (table {full_name}): no rows; a required table cannot be empty "
+                        "(export it again: importing it would empty the workspace)"
+                    )
                 note(f"{full_name}: {counts[full_name]} rows")
             else:
                 note(f"{full_name}: not in the export, left empty")
         con.execute("COMMIT")
+    except ImportValidationError:
+        con.execute("ROLLBACK")
+        raise
     except Exception as err:
         con.execute("ROLLBACK")
         raise ImportValidationError(f"{where}: could not load: {_one_line(err)}") from err
     return counts
+
+
+def _check_unique(con: duckdb.DuckDBPyConnection, ts: TableSchema, plan: _FilePlan) -> None:
+    """Refuse the file that brings a value of the table's unique column a second time."""
+    column = UNIQUE_COLUMNS.get(ts.full_name)
+    if column is None:
+        return
+    repeated = con.execute(
+        f'SELECT "{column}", COUNT(*) AS n FROM {ts.duckdb_name} GROUP BY ALL HAVING COUNT(*) > 1 '
+        f'ORDER BY n DESC, "{column}" LIMIT 1'
+    ).fetchone()
+    if repeated is None:
+        return
+    extra = con.execute(f'SELECT COUNT(*) - COUNT(DISTINCT "{column}") FROM {ts.duckdb_name}').fetchone()[0]
+    raise ImportValidationError(
+        f"{plan.label} (table {ts.full_name}, column {column}): {extra:,} rows repeat a {column} "
+        f"(e.g. {str(repeated[0])[:60]!r} {repeated[1]} times); each record must appear once, or its cost "
+        "would count more than once (was a part file copied twice?)"
+    )
 
 
 def export_dir(engine: DuckDBEngine, dest: Path, progress: Progress = None) -> dict[str, int]:
@@ -459,11 +509,29 @@ def _load_file(
     values = ", ".join(f'CAST("{c}" AS {declared[c]})' for c in plan.columns)
     con.register(_SOURCE_VIEW, dataset)
     try:
+        keys = [c for c in KEY_COLUMNS.get(ts.full_name, ()) if c in plan.columns]
+        if keys:
+            nulls = con.execute(
+                "SELECT "
+                + ", ".join(f'COUNT(*) FILTER (WHERE "{c}" IS NULL)' for c in keys)
+                + f" FROM {_SOURCE_VIEW}"
+            ).fetchone()
+            found = [(c, n) for c, n in zip(keys, nulls, strict=True) if n]
+            if found:
+                raise ImportValidationError(
+                    [
+                        f"{plan.label} (table {ts.full_name}, column {c}): {n:,} rows with NULL; every row needs a {c}"
+                        for c, n in found
+                    ]
+                )
         row = con.execute(
             f"INSERT INTO {ts.duckdb_name} ({columns}) SELECT {values} FROM {_SOURCE_VIEW}"
         ).fetchone()
     finally:
-        con.unregister(_SOURCE_VIEW)
+        # After a failed statement the transaction is aborted and unregister fails too: the first
+        # error (e.g. "Corrupt snappy compressed data") is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(_SOURCE_VIEW)
     return int(row[0]) if row else 0
 
 
