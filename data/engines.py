@@ -48,6 +48,13 @@ class Engine:
         for statement in split_statements(text):
             self.execute(statement, params)
 
+    def execute_atomically(
+        self, statements: list[str], params: dict[str, Any] | None = None, timeout_s: float | None = None
+    ) -> None:
+        """Run several statements as one transaction: all of them take effect or none (a refresh's
+        delete-then-insert of one relation, so a refresh killed between them loses no rows)."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         """A one-line description for headers and logs (never a secret)."""
         raise NotImplementedError
@@ -76,13 +83,39 @@ class DuckDBEngine(Engine):
     def execute(
         self, sql: str, params: dict[str, Any] | None = None, timeout_s: float | None = DEFAULT_TIMEOUT_S
     ) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return self._run(cur, sql, params, timeout_s)
+        finally:
+            cur.close()
+
+    def execute_atomically(
+        self, statements: list[str], params: dict[str, Any] | None = None, timeout_s: float | None = None
+    ) -> None:
+        cur = self.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for sql in statements:
+                    self._run(cur, sql, params, timeout_s)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        finally:
+            cur.close()
+
+    @staticmethod
+    def _run(
+        cur: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None, timeout_s: float | None
+    ) -> pd.DataFrame:
+        """One statement on ``cur``: translated, parameters bound, interrupted after ``timeout_s``."""
         duck_sql = to_duckdb(sql)
         used = placeholders(sql)
         missing = used - set(params or {})
         if missing:
             raise QueryError(f"missing query parameters: {', '.join(sorted(missing))}")
         bound = {k: v for k, v in (params or {}).items() if k in used}
-        cur = self.cursor()
         timer = threading.Timer(timeout_s, cur.interrupt) if timeout_s else None
         try:
             if timer:
@@ -98,7 +131,6 @@ class DuckDBEngine(Engine):
         finally:
             if timer:
                 timer.cancel()
-            cur.close()
 
     def raw(self) -> duckdb.DuckDBPyConnection:
         """The underlying connection, for bulk loading (simulator, import) only; never for queries."""
@@ -170,6 +202,26 @@ class WarehouseEngine(Engine):
                 cols = [d[0] for d in cur.description]
                 return pd.DataFrame(cur.fetchall(), columns=cols)
         except Exception as err:  # the connector raises many types; report one clear error
+            raise QueryError(f"warehouse {self.warehouse_id}: {type(err).__name__}: {err}") from err
+
+    def execute_atomically(
+        self, statements: list[str], params: dict[str, Any] | None = None, timeout_s: float | None = None
+    ) -> None:
+        """On one connection inside BEGIN TRANSACTION ... COMMIT (Databricks multi-statement transactions
+        on Unity Catalog managed tables); ROLLBACK on any error."""
+        try:
+            with self._connection() as conn, conn.cursor() as cur:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    for sql in statements:
+                        used = placeholders(sql)
+                        bound = {k: v for k, v in (params or {}).items() if k in used}
+                        cur.execute(to_warehouse(sql, self.catalog, self.schema), bound or None)
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+        except Exception as err:
             raise QueryError(f"warehouse {self.warehouse_id}: {type(err).__name__}: {err}") from err
 
     def describe(self) -> str:

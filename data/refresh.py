@@ -260,9 +260,12 @@ def _create(engine: Engine, relation: str, params: dict[str, Any]) -> None:
 
 
 def _replace_scoped(engine: Engine, relation: str, params: dict[str, Any]) -> None:
-    _run(engine, SCOPED_DELETES[relation])
+    """Delete the keys in scope and insert them again, in one transaction: a refresh that fails or is
+    killed between the two leaves the relation as the previous refresh made it (and is not logged, so
+    the next incremental refresh covers the same changes again)."""
     columns = ", ".join(model_columns(relation))
-    _run(engine, f"INSERT INTO monitor.{relation} ({columns})\n{model_sql(relation)}", params)
+    insert = f"INSERT INTO monitor.{relation} ({columns})\n{model_sql(relation)}"
+    engine.execute_atomically([SCOPED_DELETES[relation], insert], params, timeout_s=None)
 
 
 def _stale_relations(engine: Engine) -> list[str]:

@@ -85,3 +85,41 @@ def test_the_token_never_shows_in_descriptions_or_errors():
         engine.execute("SELECT 1 AS x")
     assert str(info.value) == "warehouse wh1: OSError: refused"
     assert TOKEN not in str(info.value)
+
+
+class FailingInsert(StandInConnector):
+    """Refuses any INSERT, as a warehouse would on a failing statement."""
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if sql.startswith("INSERT"):
+            self.executed.append(("(failed) " + sql, params))
+            raise RuntimeError("warehouse stopped")
+        super().execute(sql, params)
+
+
+def test_statements_that_must_go_together_run_in_one_transaction_on_one_connection():
+    connector = StandInConnector()
+    engine = WarehouseEngine("h", "wh1", "main", "ops", TOKEN, connect=connector)
+    engine.execute_atomically(
+        ["DELETE FROM monitor.job_daily WHERE run_date = :d", "INSERT INTO monitor.job_daily SELECT 1"],
+        {"d": "2026-11-01", "unused": 1},
+    )
+    assert connector.executed == [
+        ("BEGIN TRANSACTION", None),
+        ("DELETE FROM main.ops.job_daily WHERE run_date = :d", {"d": "2026-11-01"}),
+        ("INSERT INTO main.ops.job_daily SELECT 1", None),
+        ("COMMIT", None),
+    ]
+
+
+def test_a_failed_statement_rolls_the_transaction_back():
+    connector = FailingInsert()
+    engine = WarehouseEngine("h", "wh1", "main", "ops", TOKEN, connect=connector)
+    with pytest.raises(QueryError, match="warehouse wh1: RuntimeError: warehouse stopped"):
+        engine.execute_atomically(["DELETE FROM monitor.job_daily", "INSERT INTO monitor.job_daily SELECT 1"])
+    assert [sql for sql, _ in connector.executed] == [
+        "BEGIN TRANSACTION",
+        "DELETE FROM main.ops.job_daily",
+        "(failed) INSERT INTO main.ops.job_daily SELECT 1",
+        "ROLLBACK",
+    ]
