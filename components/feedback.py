@@ -708,13 +708,28 @@ def picker(
     return select
 
 
-def typed(widget: Any) -> str:
-    """What the user typed in a text box, even if the click that reads it arrives before the box's change.
+def tracked(widget: Any) -> Any:
+    """A text box whose ``typed()`` is its newest text, whichever way it changed (see ``typed``)."""
+    widget._typed_text = widget.value or ""
 
-    ``value`` syncs on Enter or blur; ``value_input`` on each key. A value set by the app (not typed)
-    is only in ``value``.
+    def remember(event: Any) -> None:
+        widget._typed_text = event.new or ""
+
+    widget.param.watch(remember, ["value", "value_input"])
+    return widget
+
+
+def typed(widget: Any) -> str:
+    """What a text box holds now, even if the click that reads it arrives before the box's change.
+
+    ``value`` syncs on Enter or blur; ``value_input`` on each key; a value set by the app is only in
+    ``value``. Neither alone is the newest: a box the user just emptied has ``value_input == ""`` and the
+    old ``value``. A ``tracked`` box remembers whichever changed last, so an empty box reads empty.
     """
-    return widget.value_input or widget.value or ""
+    text = getattr(widget, "_typed_text", None)
+    if text is None:
+        raise TypeError(f"typed() needs a tracked() text box, got {type(widget).__name__}")
+    return text
 
 
 def fmt_money(value: Any) -> str:

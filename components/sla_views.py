@@ -14,7 +14,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, esc, text_pane, typed
+from components.feedback import DataPanel, data_table, esc, text_pane, tracked, typed
 from monitor_app.analytics import sla
 from monitor_app.sla_targets import (
     TARGET_COLUMNS,
@@ -134,18 +134,24 @@ class SlaTargetFormView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self.workspace = pn.widgets.TextInput(name="Workspace id", value=state.workspace_id or "", width=160)
-        self.job = pn.widgets.TextInput(name="Job id", value=state.job_id or "", width=160)
-        self.deadline = pn.widgets.TextInput(name="Deadline (HH:MM, 24 h)", placeholder="06:30", width=160)
-        self.timezone = pn.widgets.AutocompleteInput(
-            name="Time zone (IANA)",
-            options=sorted(available_timezones()),
-            search_strategy="includes",
-            # Typed text reaches the server even when it is no known zone, so it is refused with its
-            # reason: restricted, the widget would drop it and the job's schedule zone would be saved.
-            restrict=False,
-            placeholder="job's schedule zone",
-            width=220,
+        self.workspace = tracked(
+            pn.widgets.TextInput(name="Workspace id", value=state.workspace_id or "", width=160)
+        )
+        self.job = tracked(pn.widgets.TextInput(name="Job id", value=state.job_id or "", width=160))
+        self.deadline = tracked(
+            pn.widgets.TextInput(name="Deadline (HH:MM, 24 h)", placeholder="06:30", width=160)
+        )
+        self.timezone = tracked(
+            pn.widgets.AutocompleteInput(
+                name="Time zone (IANA)",
+                options=sorted(available_timezones()),
+                search_strategy="includes",
+                # Typed text reaches the server even when it is no known zone, so it is refused with its
+                # reason: restricted, the widget would drop it and the job's schedule zone would be saved.
+                restrict=False,
+                placeholder="job's schedule zone",
+                width=220,
+            )
         )
         self.max_minutes = pn.widgets.FloatInput(name="Max duration (min)", value=None, start=0, width=160)
         self.save = pn.widgets.Button(name="Save target", button_type="primary", width=140)

@@ -13,7 +13,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import data_table, esc, text_pane, typed
+from components.feedback import data_table, esc, text_pane, tracked, typed
 from monitor_app import team_rules
 from monitor_app.state import AppState
 from monitor_app.team_rules import MATCH_KINDS, RuleSavedNotApplied, TeamRuleError
@@ -33,10 +33,12 @@ class TeamRulesView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self.name_input = pn.widgets.TextInput(label="Rule name", placeholder="e.g. sales jobs", width=220)
+        self.name_input = tracked(
+            pn.widgets.TextInput(label="Rule name", placeholder="e.g. sales jobs", width=220)
+        )
         self.kind_select = pn.widgets.Select(label="Match", options=MATCH_KIND_LABELS, width=360)
-        self.value_input = pn.widgets.TextInput(label="Value", placeholder="e.g. sales-", width=260)
-        self.team_input = pn.widgets.TextInput(label="Team", placeholder="e.g. sales", width=200)
+        self.value_input = tracked(pn.widgets.TextInput(label="Value", placeholder="e.g. sales-", width=260))
+        self.team_input = tracked(pn.widgets.TextInput(label="Team", placeholder="e.g. sales", width=200))
         self.priority_input = pn.widgets.IntInput(
             label="Priority (lower first)", value=100, start=0, width=160
         )

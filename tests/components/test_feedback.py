@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import panel as pn
+import pytest
 
-from components.feedback import DataPanel, FoldedSection, InPlace, KeptTable, building_page
+from components.feedback import DataPanel, FoldedSection, InPlace, KeptTable, building_page, tracked, typed
 from components.registry import load_slots
 from monitor_app.cache import ResultCache
 from monitor_app.state import AppState
@@ -109,3 +110,23 @@ def test_place_puts_a_kept_view_in_a_panel_without_loading():
     assert panel._body.objects == [view] and loads == []
     panel.place(pn.pane.HTML("other"))
     assert panel._body.objects == [view]  # what a panel shows is never replaced by a prime
+
+
+@pytest.mark.parametrize(
+    "make", [pn.widgets.TextInput, lambda **kw: pn.widgets.AutocompleteInput(restrict=False, **kw)]
+)
+def test_typed_reads_an_emptied_box_as_empty(make):
+    box = tracked(make(value="sales-"))
+    assert typed(box) == "sales-"  # set by the app, never typed
+    box.value_input = "finance-"  # keys typed, no Enter yet
+    assert typed(box) == "finance-"
+    box.value = "finance-"  # Enter or blur
+    box.value_input = ""  # the user empties the box and clicks the button before blurring
+    assert typed(box) == ""
+    box.value = "ops-"  # the app fills it again (a new selection)
+    assert typed(box) == "ops-"
+
+
+def test_typed_refuses_an_untracked_box():
+    with pytest.raises(TypeError, match="typed\\(\\) needs a tracked\\(\\) text box"):
+        typed(pn.widgets.TextInput(value="x"))
