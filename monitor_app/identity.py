@@ -87,9 +87,18 @@ def _get(headers: Mapping[str, object] | None, name: str) -> str | None:
                 value = value[0] if value else None
             if isinstance(value, bytes):
                 value = value.decode("utf-8", "replace")
-            value = str(value).strip() if value is not None else ""
+            value = _utf8(str(value).strip()) if value is not None else ""
             return value or None
     return None
+
+
+def _utf8(text: str) -> str:
+    """Undo the Latin-1 reading of UTF-8 header bytes (HTTP servers decode headers as Latin-1, so
+    'José' arrives as 'JosÃ©'); text that is not such a misreading is kept as it is."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
 
 
 def user_token_from_headers(headers: Mapping[str, object] | None) -> str | None:

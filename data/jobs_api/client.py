@@ -510,6 +510,10 @@ def _trigger_kind(schedule: Any, trigger: Any, continuous: Any) -> str:
     return "manual"
 
 
+# Part of the text the SDK gives an error whose body it could not parse (databricks/sdk/errors/parser.py).
+SDK_UNPARSED_MARKER = "SDK issue tracker"
+
+
 def _http_status(err: DatabricksError) -> int | None:
     for cls in type(err).__mro__:
         for status, mapped in STATUS_CODE_MAPPING.items():
@@ -530,7 +534,12 @@ def _describe_failure(err: BaseException, timeout_s: float) -> tuple[str, int | 
         status = _http_status(err)
         code = err.error_code
         prefix = " ".join(str(p) for p in (f"HTTP {status}" if status else None, code) if p)
-        return (f"{prefix}: {err}" if prefix else str(err)), status, code
+        message = str(err)
+        if SDK_UNPARSED_MARKER in message:
+            # The SDK could not read an error body (an HTML page from a proxy or gateway) and asks users to
+            # file a bug against itself, with the request log: neither helps ours.
+            message = "the answer was not a Jobs API error (an HTML page: a proxy or gateway in front of the workspace?)"
+        return (f"{prefix}: {message}" if prefix else message), status, code
     if isinstance(err, requests.exceptions.Timeout):
         return f"no answer within {timeout_s:g} s", None, None
     if isinstance(err, requests.exceptions.ChunkedEncodingError):

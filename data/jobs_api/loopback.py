@@ -68,6 +68,8 @@ RUNS_PAGE_MAX, RUNS_PAGE_DEFAULT = 25, 20
 #   rate_limit      429 REQUEST_LIMIT_EXCEEDED with `Retry-After: retry_after` (default 1 s).
 #   unavailable     503 TEMPORARILY_UNAVAILABLE with `Retry-After: retry_after` (default 1 s).
 #   server_error    500 INTERNAL_ERROR with `message` (the SDK does not retry it).
+#   html_error      `status` (default 500) with an HTML page for a body, as a proxy or gateway in front of a
+#                   workspace answers (no Jobs API error JSON for the SDK to parse).
 #   slow            wait `seconds` (default 5), then answer normally (a client with a shorter read timeout
 #                   gives up first).
 #   truncated_page  mode="body" (default): the headers announce the whole JSON body, half of it is sent and
@@ -79,6 +81,7 @@ FAULT_KINDS: dict[str, frozenset[str]] = {
     "rate_limit": frozenset({"retry_after"}),
     "unavailable": frozenset({"retry_after"}),
     "server_error": frozenset({"message"}),
+    "html_error": frozenset({"status"}),
     "slow": frozenset({"seconds"}),
     "truncated_page": frozenset({"mode"}),
 }
@@ -559,6 +562,13 @@ def _make_handler(api: LoopbackJobsApi) -> type[BaseHTTPRequestHandler]:
                     raise ApiError(
                         500, "INTERNAL_ERROR", str(fault.options.get("message", "Internal error."))
                     )
+                if fault is not None and fault.kind == "html_error":
+                    status = int(fault.options.get("status", 500))
+                    api._record("GET", path, query, status)
+                    self._send_html(
+                        status, "<html><body><h1>Internal Server Error</h1><p>upstream</p></body></html>"
+                    )
+                    return
                 if path not in _PUBLIC_PATHS:
                     api._authorized(self.headers.get("Authorization"))
                 payload = api._route(path, query)
@@ -590,6 +600,17 @@ def _make_handler(api: LoopbackJobsApi) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(body)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def _send_html(self, status: int, page: str) -> None:
+            body = page.encode("utf-8")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):

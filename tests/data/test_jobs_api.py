@@ -514,3 +514,15 @@ def test_throttling_beyond_the_budget_reports_the_429(server):
     assert time.monotonic() - started < 2.0  # Retry-After 30 is not slept through
     assert (info.value.status, info.value.error_code) == (429, "REQUEST_LIMIT_EXCEEDED")
     assert str(info.value).startswith("Jobs API runs/list failed: gave up retrying within 2 s: HTTP 429")
+
+
+def test_an_html_error_page_is_reported_without_the_sdks_bug_report_text(provider, server):
+    server.inject("/api/2.2/jobs/list", "html_error", status=500)
+    with pytest.raises(JobsApiError) as info:
+        provider.job_settings()
+    assert info.value.status == 500
+    assert str(info.value).startswith("Jobs API jobs/list failed: HTTP 500")
+    assert str(info.value).endswith(
+        "the answer was not a Jobs API error (an HTML page: a proxy or gateway in front of the workspace?)"
+    )
+    assert "issue tracker" not in str(info.value) and "Request log" not in str(info.value)

@@ -115,3 +115,21 @@ def test_forwarded_headers_are_not_trusted_outside_databricks_apps():
 def test_a_token_taken_out_of_the_headers_still_makes_the_results_private():
     ident = identity_from_headers({"X-Forwarded-User": "9@1"}, Settings(), env=APP, token=TOKEN)
     assert (ident.source, ident.cache_key) == (SOURCE_USER_TOKEN, "user:9@1")
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        (
+            "José Müller".encode().decode("latin-1"),
+            "José Müller",
+        ),  # UTF-8 bytes read as Latin-1 by the server
+        ("Zoë", "Zoë"),  # a genuine Latin-1 header stays as it is
+        ("李雷", "李雷"),  # already text
+    ],
+)
+def test_non_ascii_user_names_are_not_mojibake(sent, shown):
+    assert (
+        identity_from_headers({"X-Forwarded-Preferred-Username": sent}, Settings(), env=APP).display_name
+        == shown
+    )

@@ -191,3 +191,9 @@ def test_a_session_that_cannot_be_built_shows_a_reference_not_a_traceback(
     )
     assert "/srv/secret" not in held and all("/srv/secret" not in t for t in texts)
     assert f"reference {reference}" in caplog.text and "/srv/secret/path" in caplog.text
+
+
+def test_a_utf8_user_name_is_shown_as_sent(trusting_server):
+    # The proxy sends UTF-8 bytes; urllib writes a str header as Latin-1, so this sends exactly those bytes.
+    headers = {"X-Forwarded-Preferred-Username": "José Müller".encode().decode("latin-1")}
+    assert _session(trusting_server, headers)[0] == "José Müller (forwarded user)"
