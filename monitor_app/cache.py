@@ -4,13 +4,15 @@ Keys are ``(identity cache key, function name, filters, extra arguments)``. The 
 ``"shared"`` when queries run with the app's own credentials and ``"user:<id>"`` when they run with a
 user's token (see ``monitor_app.identity``), so a result computed with one user's permissions is never
 served to another user. Entries expire after ``ttl_s`` seconds; the cache holds at most ``max_entries``
-results (oldest evicted first). Concurrent callers of the same key share one computation: the first
+results and ``max_bytes`` of them (estimated: a frame's deep memory), the least recently used evicted
+first; one result larger than ``max_bytes`` is returned but not kept. Concurrent callers of the same key share one computation: the first
 computes, the others wait for its result (and compute themselves if it fails or takes over
 ``INFLIGHT_WAIT_S``), so panels and the server's warm-up asking for the same result run one query.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -23,6 +25,9 @@ T = TypeVar("T")
 DEFAULT_TTL_S = 300.0
 # Drill-down results are small (hundreds of rows); a few hundred of them fit easily in memory.
 DEFAULT_MAX_ENTRIES = 512
+# What the results may take in memory together: a session's pages hold a few MB of frames; hundreds of
+# sessions of different filters must not grow the process without limit (the server's ``cache_max_mb``).
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # A caller waits at most this long for another caller computing the same key, then computes itself.
 INFLIGHT_WAIT_S = 60.0
 
@@ -48,11 +53,14 @@ class ResultCache:
         ttl_s: float = DEFAULT_TTL_S,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._clock = clock
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self._inflight: dict[Hashable, threading.Event] = {}
         self.hits = 0
@@ -88,11 +96,16 @@ class ResultCache:
             waited = True
         try:
             value = compute()
+            size = size_of(value)
             with self._lock:
-                self._entries[key] = (self._clock(), value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+                self._drop(key)
+                if size <= self.max_bytes:
+                    self._entries[key] = (self._clock(), value, size)
+                    self._bytes += size
+                while self._entries and (
+                    len(self._entries) > self.max_entries or self._bytes > self.max_bytes
+                ):
+                    self._drop(next(iter(self._entries)))
         finally:
             with self._lock:
                 if self._inflight.get(key) is mine:
@@ -116,17 +129,49 @@ class ResultCache:
         key = self.key(identity_key, name, filters, *args, **kwargs)
         return self.get_or_compute(key, lambda: fn(*args, **kwargs))
 
+    def _drop(self, key: Hashable) -> None:
+        """Forget one entry (under the lock)."""
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry[2]
+
     def clear(self, identity_key: str | None = None) -> None:
         """Forget everything, or only one identity's results."""
         with self._lock:
             if identity_key is None:
                 self._entries.clear()
+                self._bytes = 0
             else:
                 for key in [k for k in self._entries if k[0] == identity_key]:
-                    del self._entries[key]
+                    self._drop(key)
+
+    @property
+    def bytes(self) -> int:
+        """Estimated memory of the results held."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def size_of(value: Any, _depth: int = 0) -> int:
+    """Estimated bytes of a cached result: pandas objects by their deep memory, containers by their items."""
+    memory_usage = getattr(value, "memory_usage", None)
+    if callable(memory_usage):
+        try:
+            used = memory_usage(deep=True)
+            return int(used.sum() if hasattr(used, "sum") else used)
+        except TypeError:
+            pass
+    size = sys.getsizeof(value)
+    if _depth < 3:
+        if isinstance(value, dict):
+            size += sum(size_of(k, _depth + 1) + size_of(v, _depth + 1) for k, v in value.items())
+        elif isinstance(value, list | tuple | set | frozenset):
+            size += sum(size_of(v, _depth + 1) for v in value)
+        elif hasattr(value, "__dict__") and not isinstance(value, type):
+            size += size_of(vars(value), _depth + 1)
+    return size
 
 
 # The process-wide cache the app uses (tests build their own or clear this one).

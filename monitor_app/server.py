@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor_app.cache import RESULTS
 from monitor_app.identity import (
     ACCESS_TOKEN,
     Identity,
@@ -75,6 +76,10 @@ class ServerContext:
             if self._engine is None:
                 # Read-write: saving a team rule in the app rebuilds monitor.job_teams at once.
                 self._engine = open_engine(self.settings)
+                if self._engine.dialect == "duckdb":
+                    # DuckDB keeps what it read up to its limit (80 % of RAM by default) and never gives
+                    # it back while serving; the setting is validated (settings.MEMORY_SIZE).
+                    self._engine.execute(f"SET memory_limit = '{self.settings.duckdb_memory_limit}'")
             return self._engine
 
     def engine_for(self, token: str | None) -> Any:
@@ -362,6 +367,7 @@ def build_app(
 ) -> tuple[Callable[[], Any], ServerContext]:
     """The per-session app factory for ``pn.serve`` and the context it shares across sessions."""
     context = context or ServerContext(settings, progress or _noop)
+    RESULTS.max_bytes = settings.cache_max_mb * 1024 * 1024
     skip_mathjax()
 
     def app() -> Any:

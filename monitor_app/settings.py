@@ -7,6 +7,7 @@ they come from the SDK's Config or the forwarded user token and are never stored
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import yaml
 
 DEFAULT_HOME = Path(".monitor")
+# A DuckDB memory size: a number and a unit (KB, MB, GB, TB, or KiB ... TiB).
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
 
 
 class SettingsError(ValueError):
@@ -45,6 +48,9 @@ class Settings:
     sla_targets: list[dict[str, Any]] = field(default_factory=list)
     # metric thresholds (see shared monitoring definitions); keys documented in the README
     thresholds: dict[str, float] = field(default_factory=dict)
+    # memory of the served app: results cached for all sessions (MB), and DuckDB's own limit (DuckDB sizes)
+    cache_max_mb: int = 256
+    duckdb_memory_limit: str = "1GB"
     port: int = 5006
     address: str = "127.0.0.1"
     allow_websocket_origin: list[str] = field(default_factory=list)
@@ -65,6 +71,8 @@ ENV_VARS = {
     "MONITOR_USER": "local_user",
     "MONITOR_TRUST_FORWARDED_HEADERS": "trust_forwarded_headers",
     "DATABRICKS_APP_PORT": "port",
+    "MONITOR_CACHE_MB": "cache_max_mb",
+    "MONITOR_DUCKDB_MEMORY_LIMIT": "duckdb_memory_limit",
 }
 
 
@@ -94,6 +102,19 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         settings.port = int(settings.port)
     except (TypeError, ValueError) as err:
         raise SettingsError(f"port must be a number, got {settings.port!r}") from err
+    try:
+        settings.cache_max_mb = int(settings.cache_max_mb)
+    except (TypeError, ValueError) as err:
+        raise SettingsError(
+            f"cache_max_mb must be a whole number of MB, got {settings.cache_max_mb!r}"
+        ) from err
+    if settings.cache_max_mb < 1:
+        raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
+    settings.duckdb_memory_limit = str(settings.duckdb_memory_limit).strip()
+    if not MEMORY_SIZE.fullmatch(settings.duckdb_memory_limit):
+        raise SettingsError(
+            f"duckdb_memory_limit must be a size such as 1GB or 512MiB, got {settings.duckdb_memory_limit!r}"
+        )
     return settings
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from monitor_app.cache import ResultCache
+import pandas as pd
+
+from monitor_app.cache import ResultCache, size_of
 from monitor_app.filters import Filters
 
 
@@ -62,3 +64,26 @@ def test_errors_are_not_cached_and_size_is_bounded():
     assert len(cache) == 2
     cache.clear("shared")
     assert len(cache) == 0
+
+
+def test_the_cache_is_bounded_by_bytes_least_recently_used_first():
+    frame = pd.DataFrame({"x": range(1000)}, dtype="int64")  # 8,000 bytes of values + 132 of index
+    one = size_of(frame)
+    assert one == int(frame.memory_usage(deep=True).sum())
+    cache = ResultCache(max_bytes=2 * one + 10)
+    for name in ("a", "b"):
+        cache.call("shared", name, lambda: frame.copy())
+    assert (len(cache), cache.bytes) == (2, 2 * one)
+    cache.call("shared", "a", lambda: frame.copy())  # a hit: "a" becomes the most recently used
+    cache.call("shared", "c", lambda: frame.copy())  # over the bound: "b", the least recently used, goes
+    assert sorted(key[1] for key in cache._entries) == ["a", "c"] and cache.bytes == 2 * one
+    big = pd.DataFrame({"x": range(10_000)}, dtype="int64")  # larger than the whole bound: not kept
+    assert len(cache.call("shared", "big", lambda: big)) == 10_000
+    assert sorted(key[1] for key in cache._entries) == ["a", "c"]
+    cache.clear()
+    assert (len(cache), cache.bytes) == (0, 0)
+
+
+def test_sizes_of_plain_results_count_their_items():
+    assert size_of([b"x" * 1000, b"y" * 1000]) > 2000
+    assert size_of({"rows": pd.DataFrame({"x": range(1000)}, dtype="int64")}) > 8000
