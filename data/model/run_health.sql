@@ -5,9 +5,12 @@
 -- time, so a team-rule change applies to history at once. Stored in start_time order: a window filter on
 -- start_time reads only the row groups of the window (DuckDB zonemaps).
 --
--- Retries (as health_retries.sql defines them): task_retries = task runs with attempt_number > 0; a task
--- attempt is superseded when a later attempt of the same task_key ran in the same job run (a task retry
--- or a repair re-ran it); wasted_share = task-seconds of superseded attempts / task-seconds of all
+-- Retries (as health_retries.sql defines them): task_retries = task runs with attempt_number > 0 that a
+-- task retry started, not a repair: in a repaired run, the task runs starting at or after the run's first
+-- terminal timeline row (the end of its first attempt) are the repair's re-runs, counted in repair_count
+-- only (retries and repairs are distinct signals; counting a repair's re-runs again as task retries made
+-- a clean job with one repair of three tasks look retry-heavy). A task attempt is superseded when a later
+-- attempt of the same task_key ran in the same job run (a task retry or a repair re-ran it); wasted_share = task-seconds of superseded attempts / task-seconds of all
 -- attempts, falling back to repair_count / (repair_count + 1) for a repaired run without task seconds;
 -- retry_dbus / retry_cost_usd = the run's DBUs / list $ (as DOUBLE) x wasted_share.
 --
@@ -217,17 +220,31 @@ retried_tasks AS (
   GROUP BY workspace_id, job_run_id, task_key
 ),
 
+-- End of the first attempt of each repaired run: its earliest terminal timeline row (few runs are repaired).
+repaired_runs AS (
+  SELECT t.workspace_id, t.run_id, MIN(t.period_end_time) AS first_attempt_end
+  FROM system.lakeflow.job_run_timeline AS t
+  LEFT SEMI JOIN monitor.job_runs AS r
+    ON r.workspace_id = t.workspace_id AND r.run_id = t.run_id AND r.repair_count > 0
+  WHERE t.result_state IS NOT NULL
+  GROUP BY t.workspace_id, t.run_id
+),
+
 run_tasks AS (
   SELECT
     tr.workspace_id,
     tr.job_run_id AS run_id,
-    COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries,
+    COUNT(
+      CASE WHEN tr.is_retry AND NOT COALESCE(tr.start_time >= rr.first_attempt_end, FALSE) THEN 1 END
+    ) AS task_retries,
     SUM(COALESCE(tr.duration_seconds, 0)) AS task_seconds,
     SUM(CASE WHEN tr.attempt_number < rt.last_attempt THEN COALESCE(tr.duration_seconds, 0) ELSE 0 END)
       AS wasted_seconds
   FROM monitor.task_runs AS tr
   LEFT JOIN retried_tasks AS rt
     ON rt.workspace_id = tr.workspace_id AND rt.job_run_id = tr.job_run_id AND rt.task_key = tr.task_key
+  LEFT JOIN repaired_runs AS rr
+    ON rr.workspace_id = tr.workspace_id AND rr.run_id = tr.job_run_id
   GROUP BY tr.workspace_id, tr.job_run_id
 ),
 

@@ -320,7 +320,8 @@ def zombie_jobs(
     A zombie is scheduled (cron set, not paused, not deleted), ran in the window and cost at least
     ``zombie_min_daily_usd`` per day on average, and either wrote at most ``zombie_max_rows`` rows
     (collected.table_history; judged only when the job's commits or target tables are collected), or every
-    table it wrote (table_lineage) had no reader other than itself in the window.
+    table it wrote (table_lineage) had no reader other than itself in the window, unless its commits show
+    more than ``zombie_max_rows`` rows written (real output is likely read outside lineage).
 
     Returns
     -------

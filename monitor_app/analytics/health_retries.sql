@@ -7,6 +7,8 @@
 -- repair_count / (repair_count + 1) (every attempt assumed equally long). Same for DBUs. The per-run
 -- retries, repairs and retry DBUs / $ are materialized by the refresh in monitor.run_health.
 -- Flakiness = runs that succeeded only after a task retry or a repair / decided runs (success or failure).
+-- Task retries are the attempts a task retry started; the task runs a repair re-ran count as the repair
+-- only (monitor.run_health).
 -- retry_heavy: task retries >= :min_retries (retries and repairs are distinct signals: repairs are
 -- counted apart and weigh through the retry cost) in runs making up at least :min_retry_run_share of the
 -- job's runs (an hourly job's routine blips are not 'heavy'), or retry cost >= :retry_cost_floor_usd

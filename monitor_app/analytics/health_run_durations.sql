@@ -126,9 +126,25 @@ baseline AS (
   FROM chosen AS c
   WHERE c.baseline_runs > 0
 ),
+-- Task retries as the refreshed run facts count them: not the task runs a repair re-ran (those starting at or
+-- after the run's first terminal timeline row).
+repaired_runs AS (
+  SELECT t.workspace_id, t.run_id, MIN(t.period_end_time) AS first_attempt_end
+  FROM system.lakeflow.job_run_timeline AS t
+  LEFT SEMI JOIN monitor.job_runs AS r
+    ON r.workspace_id = t.workspace_id AND r.run_id = t.run_id AND r.repair_count > 0
+  WHERE t.result_state IS NOT NULL
+  GROUP BY t.workspace_id, t.run_id
+),
 run_task_retries AS (
-  SELECT tr.workspace_id, tr.job_run_id AS run_id, COUNT(CASE WHEN tr.is_retry THEN 1 END) AS task_retries
+  SELECT
+    tr.workspace_id,
+    tr.job_run_id AS run_id,
+    COUNT(
+      CASE WHEN tr.is_retry AND NOT COALESCE(tr.start_time >= rr.first_attempt_end, FALSE) THEN 1 END
+    ) AS task_retries
   FROM monitor.task_runs AS tr
+  LEFT JOIN repaired_runs AS rr ON rr.workspace_id = tr.workspace_id AND rr.run_id = tr.job_run_id
   WHERE tr.start_time >= :start_time
   GROUP BY tr.workspace_id, tr.job_run_id
 ),

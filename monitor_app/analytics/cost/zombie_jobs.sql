@@ -189,7 +189,10 @@ judged AS (
   SELECT
     p.*,
     (p.commits > 0 OR p.targets_tracked) AND p.rows_written <= :max_rows AS no_rows_written,
-    p.lineage_tables > 0 AND p.unread_tables = p.lineage_tables AS tables_not_read
+    -- Unread tables alone do not make a zombie when its commits show real output: readers outside
+    -- lineage (exports, BI extracts) are common, a job processing minimal records is the waste.
+    p.lineage_tables > 0 AND p.unread_tables = p.lineage_tables
+      AND NOT (p.commits > 0 AND p.rows_written > :max_rows) AS tables_not_read
   FROM per_job AS p
   WHERE CAST(p.list_cost_usd AS DOUBLE) / :window_days >= :min_daily_usd
 )

@@ -6,7 +6,8 @@
 --     of its commits means it wrote nothing); a job whose tables are not collected is not judged; or
 --   tables_not_read: every table the job wrote in the window (system.access.table_lineage targets of the
 --     job) has no reader in the window other than the job itself (any entity reading it counts, from any
---     workspace).
+--     workspace), unless its commits show it wrote more than :max_rows rows (a job with real output
+--     is likely read outside lineage: exports, BI extracts; the waste is processing minimal records).
 -- monthly_wasted_list_cost_usd = list_cost_usd x 30 / :window_days (the window's spend scaled to 30 days).
 -- The job's runs and their costs come from monitor.run_spend (the timeline's runs, one row each).
 WITH scheduled AS (
@@ -122,7 +123,10 @@ judged AS (
   SELECT
     p.*,
     (p.commits > 0 OR p.targets_tracked) AND p.rows_written <= :max_rows AS no_rows_written,
-    p.lineage_tables > 0 AND p.unread_tables = p.lineage_tables AS tables_not_read
+    -- Unread tables alone do not make a zombie when its commits show real output: readers outside
+    -- lineage (exports, BI extracts) are common, a job processing minimal records is the waste.
+    p.lineage_tables > 0 AND p.unread_tables = p.lineage_tables
+      AND NOT (p.commits > 0 AND p.rows_written > :max_rows) AS tables_not_read
   FROM per_job AS p
   WHERE CAST(p.list_cost_usd AS DOUBLE) / :window_days >= :min_daily_usd
 )

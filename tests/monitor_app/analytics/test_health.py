@@ -105,6 +105,26 @@ def build_retries(ws: RawWorkspace) -> None:
     )
     ws.job("j8", "big_batch", team="gamma")
     ws.run("j8", "j8-1", day(6), 3600, "FAILED", repairs=[(300, 3600, "SUCCEEDED")], dbus=1000)
+    # j9: task b retried once inside the first attempt (ends at 300 s); the repair (from 360 s) re-runs a
+    # and b and runs c: those re-runs are the repair, not task retries.
+    ws.job("j9", "repaired_etl", team="gamma")
+    ws.run(
+        "j9",
+        "j9-1",
+        day(7),
+        300,
+        "FAILED",
+        repairs=[(60, 300, "SUCCEEDED")],
+        tasks=[
+            ("a", 0, 100, "SUCCEEDED"),
+            ("b", 100, 50, "FAILED"),
+            ("b", 160, 100, "FAILED"),
+            ("a", 360, 90, "SUCCEEDED"),
+            ("b", 360, 100, "SUCCEEDED"),
+            ("c", 460, 100, "SUCCEEDED"),
+        ],
+        dbus=10,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -294,6 +314,10 @@ def test_retries(workspace):
     assert j8.retry_dbus == pytest.approx(500)
     assert j8.retry_cost_usd == pytest.approx(75)
     assert (bool(j8.retry_heavy), j8.reason, j8.severity) == (True, "retry cost over the floor", "P3")
+    j9 = rows.loc["j9"]
+    assert (j9.task_retries, j9.repairs, j9.total_retries, j9.runs_with_task_retries) == (1, 1, 2, 1)
+    # superseded task-seconds: a's first 100 and b's 50 + 100 of 540 task-seconds
+    assert j9.retry_dbus == pytest.approx(10 * 250 / 540)
     heavy = by_job(health.retries(workspace, WINDOW.with_(team="gamma"), min_retries=4))
     assert heavy.loc["j7", "reason"] == "retry count over threshold"
     assert heavy.loc["j7", "retry_run_share"] == 1.0

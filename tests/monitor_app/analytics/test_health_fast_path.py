@@ -193,9 +193,22 @@ def expected_run_facts(engine: DuckDBEngine) -> pd.DataFrame:
     tasks["seconds"] = tasks["duration_seconds"].fillna(0.0)
     last = tasks.groupby(["workspace_id", "job_run_id", "task_key"])["attempt_number"].transform("max")
     tasks["wasted"] = np.where(tasks["attempt_number"] < last, tasks["seconds"], 0.0)
+    # A repair's re-runs start at or after the run's first terminal timeline row: not task retries.
+    first_end = frame(
+        engine,
+        "SELECT workspace_id, run_id AS job_run_id, MIN(period_end_time) AS first_end"
+        " FROM system.lakeflow.job_run_timeline WHERE result_state IS NOT NULL GROUP BY ALL",
+    )
+    repaired = runs.loc[runs["repair_count"].fillna(0) > 0, ["workspace_id", "run_id"]]
+    first_end = first_end.merge(
+        repaired.rename(columns={"run_id": "job_run_id"}), on=["workspace_id", "job_run_id"]
+    )
+    tasks = tasks.merge(first_end, on=["workspace_id", "job_run_id"], how="left")
+    by_repair = tasks["first_end"].notna() & (tasks["start_time"] >= tasks["first_end"])
+    tasks["task_retry"] = tasks["is_retry"] & ~by_repair
     per_run = (
         tasks.groupby(["workspace_id", "job_run_id"])
-        .agg(task_retries=("is_retry", "sum"), task_seconds=("seconds", "sum"), wasted=("wasted", "sum"))
+        .agg(task_retries=("task_retry", "sum"), task_seconds=("seconds", "sum"), wasted=("wasted", "sum"))
         .reset_index()
         .rename(columns={"job_run_id": "run_id"})
     )
