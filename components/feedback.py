@@ -712,8 +712,8 @@ def tracked(widget: Any) -> Any:
     """A text box whose ``typed()`` is its newest text, whichever way it changed (see ``typed``)."""
     widget._typed_text = widget.value or ""
 
-    def remember(event: Any) -> None:
-        widget._typed_text = event.new or ""
+    def remember(*events: Any) -> None:  # one call per change; both at once on Enter (the same text)
+        widget._typed_text = events[-1].new or ""
 
     widget.param.watch(remember, ["value", "value_input"])
     return widget

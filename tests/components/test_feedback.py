@@ -125,6 +125,8 @@ def test_typed_reads_an_emptied_box_as_empty(make):
     assert typed(box) == ""
     box.value = "ops-"  # the app fills it again (a new selection)
     assert typed(box) == "ops-"
+    box.param.update(value="hr-", value_input="hr-")  # the browser sends both at once (Tab, Enter)
+    assert typed(box) == "hr-"
 
 
 def test_typed_refuses_an_untracked_box():
