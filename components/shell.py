@@ -109,7 +109,11 @@ class SettingsView(Viewer):
                 ("SLA targets (monitor.yaml)", len(settings.sla_targets)),
             ]
         pairs.append(
-            ("Cached results", f"{len(state.cache)} (hits {state.cache.hits}, misses {state.cache.misses})")
+            (
+                "Cached results",
+                f"{len(state.cache)}, {state.cache.bytes / 2**20:.1f} of {state.cache.max_bytes / 2**20:.0f} MB"
+                f" (hits {state.cache.hits}, misses {state.cache.misses})",
+            )
         )
         return pn.Column(
             text_pane("Settings", tag="h2"),
