@@ -10,6 +10,7 @@ Values always travel as bound parameters (``:name`` in the SQL, a dict in Python
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from pathlib import Path
@@ -20,6 +21,8 @@ import pandas as pd
 
 from data.dialects import placeholders, split_statements, to_duckdb, to_warehouse
 from data.frames import result_frame
+
+log = logging.getLogger(__name__)
 
 # A query that runs longer than this is interrupted: no view may hang a session on one slow query.
 DEFAULT_TIMEOUT_S = 60.0
@@ -208,15 +211,30 @@ class WarehouseEngine(Engine):
         self, statements: list[str], params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> None:
         """On one connection inside BEGIN TRANSACTION ... COMMIT (Databricks multi-statement transactions
-        on Unity Catalog managed tables); ROLLBACK on any error."""
+        on Unity Catalog managed tables); ROLLBACK on any error. A warehouse that refuses BEGIN runs the
+        statements in order on that connection, as before transactions existed, and says so in the log."""
         try:
             with self._connection() as conn, conn.cursor() as cur:
-                cur.execute("BEGIN TRANSACTION")
-                try:
+
+                def run_all() -> None:
                     for sql in statements:
                         used = placeholders(sql)
                         bound = {k: v for k, v in (params or {}).items() if k in used}
                         cur.execute(to_warehouse(sql, self.catalog, self.schema), bound or None)
+
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                except Exception as err:
+                    log.warning(
+                        "warehouse %s has no multi-statement transactions (%s): statements run one by one, "
+                        "so a refresh stopped between them leaves a relation short until the next one",
+                        self.warehouse_id,
+                        type(err).__name__,
+                    )
+                    run_all()
+                    return
+                try:
+                    run_all()
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")

@@ -123,3 +123,24 @@ def test_a_failed_statement_rolls_the_transaction_back():
         "(failed) INSERT INTO main.ops.job_daily SELECT 1",
         "ROLLBACK",
     ]
+
+
+class NoTransactions(StandInConnector):
+    """A warehouse without multi-statement transactions: BEGIN is refused."""
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if sql == "BEGIN TRANSACTION":
+            raise RuntimeError("TRANSACTIONS_NOT_SUPPORTED")
+        super().execute(sql, params)
+
+
+def test_a_warehouse_without_transactions_runs_the_statements_in_order_and_says_so(caplog):
+    connector = NoTransactions()
+    engine = WarehouseEngine("h", "wh1", "main", "ops", TOKEN, connect=connector)
+    engine.execute_atomically(["DELETE FROM monitor.job_daily", "INSERT INTO monitor.job_daily SELECT 1"])
+    assert [sql for sql, _ in connector.executed] == [
+        "DELETE FROM main.ops.job_daily",
+        "INSERT INTO main.ops.job_daily SELECT 1",
+    ]
+    assert "wh1 has no multi-statement transactions (RuntimeError)" in caplog.text
+    assert TOKEN not in caplog.text
