@@ -25,7 +25,8 @@ from data.engines import DuckDBEngine
 from data.state_store import StateStore
 from monitor_app.analytics import cost, health, sla
 from monitor_app.filters import Filters
-from monitor_app.sla_targets import set_sla_target, sla_target_history
+from monitor_app.sla_targets import sla_target_history
+from monitor_app.workspace_setup import save_manifest_sla_targets
 
 OUT = ROOT / "benchmarks" / "out"
 
@@ -59,18 +60,7 @@ def main() -> None:
     engine = DuckDBEngine(db, read_only=True)
     with tempfile.TemporaryDirectory() as tmp:
         store = StateStore(DuckDBEngine(Path(tmp) / "state.duckdb"))
-        for t in manifest["sla_targets"]:
-            set_sla_target(
-                store,
-                engine,
-                t["workspace_id"],
-                t["job_id"],
-                t.get("deadline"),
-                t.get("timezone"),
-                t.get("max_duration_minutes"),
-                "manifest",
-                now=end - timedelta(days=120),
-            )
+        save_manifest_sla_targets(engine, store, manifest, "manifest", now=end - timedelta(days=120))
         targets = sla_target_history(store)
         store.engine.close()
     truth: dict[str, set] = {}

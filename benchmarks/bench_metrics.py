@@ -94,32 +94,14 @@ def state_store(size: str, db: Path, out: Path) -> Path:
     """state_<db name>.duckdb beside the db, with the manifest's SLA targets (seeded once; re-runs keep it)."""
     from data.engines import DuckDBEngine
     from data.state_store import StateStore
-    from monitor_app.sla_targets import SlaTargetError, get_sla_targets, set_sla_target
+    from monitor_app.workspace_setup import save_manifest_sla_targets
 
     path = db.parent / f"state_{db.stem}.duckdb"
     manifest = json.loads((out / f"{size}.manifest.json").read_text())
     store = StateStore.embedded(path)
     engine = DuckDBEngine(db, read_only=True)
     try:
-        existing = get_sla_targets(store)
-        have = set(zip(existing["workspace_id"], existing["job_id"], strict=True))
-        for t in manifest.get("sla_targets", []):
-            if (t["workspace_id"], t["job_id"]) in have:
-                continue
-            try:
-                set_sla_target(
-                    store,
-                    engine,
-                    t["workspace_id"],
-                    t["job_id"],
-                    t.get("deadline"),
-                    t.get("timezone"),
-                    t.get("max_duration_minutes"),
-                    set_by="benchmark",
-                    now=datetime(2026, 1, 1, tzinfo=UTC),
-                )
-            except SlaTargetError:
-                continue  # a deleted job: the app refuses it too
+        save_manifest_sla_targets(engine, store, manifest, "benchmark", now=datetime(2026, 1, 1, tzinfo=UTC))
     finally:
         engine.close()
         store.engine.close()

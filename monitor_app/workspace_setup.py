@@ -66,10 +66,20 @@ def build_demo(
     return manifest
 
 
-def _seed_demo_state(engine: Engine, settings: Settings, store: StateStore, manifest: dict[str, Any]) -> int:
-    """Save the manifest's SLA targets and name-prefix rules unless the state store already has them."""
+def save_manifest_sla_targets(
+    engine: Engine,
+    store: StateStore,
+    manifest: dict[str, Any],
+    set_by: str,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Save the simulator manifest's SLA targets that the state store does not have yet; returns how many.
+
+    ``now`` dates the versions (a benchmark or test window in the past needs targets in force before it);
+    a target the app refuses (its job was deleted in the simulated workspace) is skipped.
+    """
     from monitor_app.sla_targets import SlaTargetError, get_sla_targets, set_sla_target
-    from monitor_app.team_rules import add_rule, list_rules
 
     saved = 0
     existing = get_sla_targets(store, settings)
@@ -86,11 +96,20 @@ def _seed_demo_state(engine: Engine, settings: Settings, store: StateStore, mani
                 target.get("deadline"),
                 target.get("timezone"),
                 target.get("max_duration_minutes"),
-                set_by=DEMO_SETTER,
+                set_by=set_by,
+                now=now,
             )
             saved += 1
         except SlaTargetError:
-            continue  # e.g. the job was deleted in the simulated workspace
+            continue
+    return saved
+
+
+def _seed_demo_state(engine: Engine, settings: Settings, store: StateStore, manifest: dict[str, Any]) -> int:
+    """Save the manifest's SLA targets and name-prefix rules unless the state store already has them."""
+    from monitor_app.team_rules import add_rule, list_rules
+
+    saved = save_manifest_sla_targets(engine, store, manifest, DEMO_SETTER, settings)
     rules = list_rules(store, settings, include_inactive=True)
     names = set(rules["rule_name"]) if len(rules) else set()
     for rule in manifest.get("team_attribution", {}).get("name_prefix_rules", []):

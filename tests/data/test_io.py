@@ -582,6 +582,15 @@ def test_corrupt_data_pages_fail_at_load_and_roll_back(export, target):
 # --- content that would load but give wrong numbers ---------------------------------------------------
 
 
+def refused(target: DuckDBEngine, export: Path) -> str:
+    """The message of the import's refusal; the target database must be left exactly as it was."""
+    before = snapshot(target)
+    with pytest.raises(ImportValidationError) as caught:
+        import_dir(target, export)
+    assert snapshot(target) == before
+    return str(caught.value)
+
+
 def test_billing_rows_repeated_in_a_second_part_file_are_refused(export, target):
     # A part file copied twice: every record_id appears twice, every cost would double.
     table = pq.read_table(file_of(export, "system.billing.usage"))
@@ -589,27 +598,19 @@ def test_billing_rows_repeated_in_a_second_part_file_are_refused(export, target)
     (export / "system.billing.usage").mkdir()
     pq.write_table(table, export / "system.billing.usage" / "part-0.parquet")
     pq.write_table(table, export / "system.billing.usage" / "part-0 (copy).parquet")
-    before = snapshot(target)
-    with pytest.raises(ImportValidationError) as caught:
-        import_dir(target, export)
-    assert str(caught.value) == (
+    assert refused(target, export) == (
         "system.billing.usage/part-0.parquet (table system.billing.usage, column record_id): 2 rows repeat "
         "a record_id (e.g. 'u1' 2 times); each record must appear once, or its cost would count more than "
         "once (was a part file copied twice?)"
     )
-    assert snapshot(target) == before
 
 
 def test_an_empty_required_table_is_refused(export, target):
     rewrite(file_of(export, "system.lakeflow.jobs"), lambda t: t.slice(0, 0))
-    before = snapshot(target)
-    with pytest.raises(ImportValidationError) as caught:
-        import_dir(target, export)
-    assert str(caught.value) == (
+    assert refused(target, export) == (
         "system.lakeflow.jobs.parquet (table system.lakeflow.jobs): no rows; a required table cannot be "
         "empty (export it again: importing it would empty the workspace)"
     )
-    assert snapshot(target) == before
 
 
 def test_an_empty_optional_table_loads(export, target):
@@ -623,14 +624,10 @@ def test_a_null_key_column_is_refused_naming_file_table_and_column(export, targe
         return t.set_column(i, "job_id", pa.nulls(len(t), pa.string()))
 
     rewrite(file_of(export, "system.lakeflow.job_run_timeline"), null_job_id)
-    before = snapshot(target)
-    with pytest.raises(ImportValidationError) as caught:
-        import_dir(target, export)
-    assert str(caught.value) == (
+    assert refused(target, export) == (
         "system.lakeflow.job_run_timeline.parquet (table system.lakeflow.job_run_timeline, column job_id): "
         "1 rows with NULL; every row needs a job_id"
     )
-    assert snapshot(target) == before
 
 
 def test_a_corrupt_data_page_reports_its_own_cause(export, target):
@@ -642,8 +639,6 @@ def test_a_corrupt_data_page_reports_its_own_cause(export, target):
     for i in range(8, 200):
         data[i] ^= 0x5A
     path.write_bytes(bytes(data))
-    with pytest.raises(ImportValidationError) as caught:
-        import_dir(target, export)
-    message = str(caught.value)
+    message = refused(target, export)
     assert message.startswith("system.lakeflow.jobs.parquet (table system.lakeflow.jobs): could not load: ")
     assert "transaction is aborted" not in message
