@@ -55,7 +55,11 @@ def freshness(state: AppState) -> tuple[pd.DataFrame, Any]:
     fresh = state.query(drilldown.data_freshness, filters=Filters())
     try:
         refreshed = state.cache.call(
-            state.cache_key, "model_refreshed_at", drilldown.model_refreshed_at, None, state.engine
+            state.cache_key,
+            "model_refreshed_at",
+            drilldown.model_refreshed_at,
+            getattr(state.engine, "data_version", None),  # key only: a swapped-in refresh is a new key
+            state.engine,
         )
     except Exception:
         refreshed = None

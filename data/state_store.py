@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data.engines import DuckDBEngine, Engine
+from data.engines import Engine, FileStateEngine
 
 STATE_DDL = Path(__file__).parent / "schema" / "state_tables.sql"
 
@@ -18,10 +18,11 @@ class StateStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        if isinstance(engine, DuckDBEngine):
-            engine.raw().execute("CREATE SCHEMA IF NOT EXISTS app_state")
+        if engine.dialect == "duckdb":
+            engine.execute("CREATE SCHEMA IF NOT EXISTS app_state")
         engine.execute_script(STATE_DDL.read_text(encoding="utf-8"))
 
     @classmethod
     def embedded(cls, path: str | Path) -> StateStore:
-        return cls(DuckDBEngine(path))
+        """The state store in its own DuckDB file, opened per statement (the server and CLI share it)."""
+        return cls(FileStateEngine(path))

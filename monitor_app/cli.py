@@ -63,12 +63,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from data.engines import DuckDBEngine
+    from data.engines import LiveDuckDBEngine
     from data.io import import_dir
 
     settings = _settings(args)
-    engine = DuckDBEngine(settings.db_path)
-    try:
+    # Import and refresh build one new file together: a server reading the workspace sees the previous
+    # data until both are complete, and a refused import leaves the file exactly as it was.
+    with LiveDuckDBEngine(settings.db_path).writing() as engine:
         counts = import_dir(engine, args.source, progress=_progress)
         _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
         if not args.no_refresh:
@@ -76,18 +77,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             from monitor_app.workspace_setup import refresh_model
 
             refresh_model(engine, settings, open_state_store(settings), progress=_progress)
-    finally:
-        engine.close()
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from data.engines import DuckDBEngine
+    from data.engines import LiveDuckDBEngine
     from data.io import export_dir
 
     settings = _settings(args)
     _require_db(settings)
-    engine = DuckDBEngine(settings.db_path, read_only=True)
+    engine = LiveDuckDBEngine(settings.db_path)
     try:
         counts = export_dir(engine, args.dest, progress=_progress)
     finally:
@@ -141,7 +140,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         window_days=args.window, team=args.team, job_id=args.job, now=now, row_limit=args.limit or None
     )
     overrides = _thresholds(args.threshold or [])
-    engine = open_engine(settings, read_only=not settings.uses_warehouse)
+    engine = open_engine(settings)
     try:
         frame = metrics[args.name].fn(engine, filters, **overrides)
     except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows

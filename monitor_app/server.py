@@ -74,12 +74,13 @@ class ServerContext:
 
         with self._lock:
             if self._engine is None:
-                # Read-write: saving a team rule in the app rebuilds monitor.job_teams at once.
+                # Read-only on the embedded file: a refresh, an import or a team rule saved in the app
+                # writes a copy that is swapped in whole (engine.writing()), and the engine follows it.
                 self._engine = open_engine(self.settings)
                 if self._engine.dialect == "duckdb":
                     # DuckDB keeps what it read up to its limit (80 % of RAM by default) and never gives
                     # it back while serving; the setting is validated (settings.MEMORY_SIZE).
-                    self._engine.execute(f"SET memory_limit = '{self.settings.duckdb_memory_limit}'")
+                    self._engine.configure(f"SET memory_limit = '{self.settings.duckdb_memory_limit}'")
             return self._engine
 
     def engine_for(self, token: str | None) -> Any:

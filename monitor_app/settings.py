@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 DEFAULT_HOME = Path(".monitor")
+# Where the state store was kept (for every workspace) before it followed the database.
+LEGACY_STATE = DEFAULT_HOME / "state.duckdb"
 # A DuckDB memory size: a number and a unit (KB, MB, GB, TB, or KiB ... TiB).
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
 
@@ -29,7 +31,8 @@ class Settings:
 
     # embedded engine
     db_path: Path = DEFAULT_HOME / "workspace.duckdb"
-    state_path: Path = DEFAULT_HOME / "state.duckdb"
+    # the app's state store; None: beside the database (see ``state_file``)
+    state_path: Path | None = None
     # SQL warehouse (used when warehouse_id is set)
     host: str | None = None
     warehouse_id: str | None = None
@@ -58,6 +61,22 @@ class Settings:
     @property
     def uses_warehouse(self) -> bool:
         return bool(self.warehouse_id)
+
+    @property
+    def state_file(self) -> Path:
+        """The embedded state store: ``state_path`` when set, else ``<database>.state.duckdb`` beside the
+        database, so each workspace file has its own saved settings and two never lock each other.
+
+        The default workspace keeps using ``.monitor/state.duckdb`` where an earlier version saved it
+        (the settings a user saved there are never left behind).
+        """
+        if self.state_path is not None:
+            return Path(self.state_path)
+        db = Path(self.db_path)
+        beside = db.with_name(f"{db.stem}.state.duckdb")
+        if db == DEFAULT_HOME / "workspace.duckdb" and not beside.exists() and LEGACY_STATE.exists():
+            return LEGACY_STATE
+        return beside
 
 
 ENV_VARS = {
@@ -96,7 +115,7 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         if env.get(var):
             setattr(settings, attr, env[var])
     settings.db_path = Path(settings.db_path)
-    settings.state_path = Path(settings.state_path)
+    settings.state_path = Path(settings.state_path) if settings.state_path else None
     settings.trust_forwarded_headers = _flag(settings.trust_forwarded_headers, "trust_forwarded_headers")
     try:
         settings.port = int(settings.port)

@@ -141,14 +141,17 @@ class AppState(param.Parameterized):
     def query(self, fn: Callable[..., T], *args: Any, filters: Filters | None = None) -> T:
         """``fn(engine, filters, *args)`` through the result cache, keyed per identity.
 
-        ``filters`` defaults to ``self.filters()``. The key is (identity cache key, function, filters, args),
-        so with on-behalf-of-user queries no result ever crosses users.
+        ``filters`` defaults to ``self.filters()``. The key is (identity cache key, function, filters, args,
+        the engine's data version), so with on-behalf-of-user queries no result ever crosses users, and
+        once a writer swapped in new data no result of the old data is served.
         """
         if self.engine is None:
             raise RuntimeError("no engine: the session has no data source")
         filters = filters if filters is not None else self.filters()
         name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
-        key = self.cache.key(self.cache_key, name, filters, *args)
+        key = self.cache.key(
+            self.cache_key, name, filters, *args, data=getattr(self.engine, "data_version", None)
+        )
         return self.cache.get_or_compute(key, lambda: fn(self.engine, filters, *args))
 
     def cached(self, name: str, fn: Callable[..., T], *args: Any) -> T:

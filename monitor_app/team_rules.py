@@ -161,8 +161,14 @@ def settings_with_saved_rules(store: StateStore, settings: Settings) -> Settings
 
 
 def rebuild(store: StateStore, engine: Engine, settings: Settings) -> int:
-    """Re-attribute every job with the current tag keys and rules; returns the jobs attributed to a team."""
-    return rebuild_job_teams(engine, list(settings.team_tag_keys), effective_rules(store, settings))
+    """Re-attribute every job with the current tag keys and rules; returns the jobs attributed to a team.
+
+    Written through ``engine.writing()``: sessions reading the embedded file keep the previous
+    attribution until the new one is swapped in whole.
+    """
+    rules = effective_rules(store, settings)
+    with engine.writing() as writer:
+        return rebuild_job_teams(writer, list(settings.team_tag_keys), rules)
 
 
 def _insert(store: StateStore, rule: dict[str, Any], set_by: str, is_active: bool) -> None:

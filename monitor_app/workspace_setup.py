@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from data.engines import DuckDBEngine, Engine
@@ -26,13 +27,17 @@ def refresh_model(
     since: datetime | None = None,
     progress: Progress = None,
 ) -> dict[str, int]:
-    """Rebuild the derived model with the team rules in force (monitor.yaml and app-saved, merged)."""
+    """Rebuild the derived model with the team rules in force (monitor.yaml and app-saved, merged).
+
+    Through ``engine.writing()``: on the embedded file readers keep the previous model until this one is
+    complete (``data/live_file.py``).
+    """
     from data.refresh import refresh
     from monitor_app.team_rules import settings_with_saved_rules
 
-    return refresh(
-        engine, since=since, settings=settings_with_saved_rules(store, settings), progress=progress
-    )
+    rules = settings_with_saved_rules(store, settings)
+    with engine.writing() as writer:
+        return refresh(writer, since=since, settings=rules, progress=progress)
 
 
 def build_demo(
@@ -47,22 +52,35 @@ def build_demo(
 ) -> dict[str, Any]:
     """Generate the demo workspace, seed the demo's SLA targets and team rules, and build the model.
 
-    Seeding never overwrites what a user saved: a target or rule that already exists is left alone.
+    Built beside the live file and swapped in complete (``data/live_file.py``): a server reading the
+    previous workspace keeps answering, and a failed build leaves no half-made database behind. Seeding
+    never overwrites what a user saved: a target or rule that already exists is left alone.
     """
+    from data.live_file import replace_file
     from data.simulator import generate
 
-    manifest = generate(settings.db_path, seed=seed, jobs=jobs, days=days, end=end, progress=progress)
-    if not refresh:
-        return manifest
-    engine = DuckDBEngine(settings.db_path)
-    try:
-        refresh_model(engine, settings, store, progress=progress)
-        # Seeding needs the model (SLA targets are checked against monitor.jobs); saving a rule
-        # re-attributes the jobs itself, so no second refresh is needed.
-        if _seed_demo_state(engine, settings, store, manifest) and progress:
-            progress("demo SLA targets and team rules saved in the state store")
-    finally:
-        engine.close()
+    db = Path(settings.db_path)
+    with replace_file(db, fresh=True) as building:
+        manifest = generate(
+            building,
+            seed=seed,
+            jobs=jobs,
+            days=days,
+            end=end,
+            progress=progress,
+            manifest_path=db.with_suffix(".manifest.json"),
+        )
+        if not refresh:
+            return manifest
+        engine = DuckDBEngine(building)
+        try:
+            refresh_model(engine, settings, store, progress=progress)
+            # Seeding needs the model (SLA targets are checked against monitor.jobs); saving a rule
+            # re-attributes the jobs itself, so no second refresh is needed.
+            if _seed_demo_state(engine, settings, store, manifest) and progress:
+                progress("demo SLA targets and team rules saved in the state store")
+        finally:
+            engine.close()
     return manifest
 
 

@@ -39,7 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
-from data.engines import DuckDBEngine, Engine
+from data.engines import Engine, LiveDuckDBEngine
 from data.jobs_api.states import TRIGGER_TYPES, api_run_state
 from data.jobs_api.wire import (
     ApiError,
@@ -176,7 +176,7 @@ class LoopbackJobsApi:
         if isinstance(self._source, Engine):
             self._engine, self._owns_engine = self._source, False
         else:
-            self._engine, self._owns_engine = DuckDBEngine(self._source, read_only=True), True
+            self._engine, self._owns_engine = LiveDuckDBEngine(self._source), True
         self._stopping.clear()
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
         self._server.daemon_threads = True

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
+from data.engines import connect_file
 from data.schema import create_tables
 from data.simulator import catalog as C
 from data.simulator import load
@@ -45,6 +45,7 @@ def generate(
     days: int = 90,
     end: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    manifest_path: str | Path | None = None,
 ) -> dict:
     """(Re)create every system and collected table in ``db_path`` and fill it with a simulated workspace.
 
@@ -62,6 +63,9 @@ def generate(
         End of the window (naive means UTC); defaults to now truncated to the hour.
     progress : callable, optional
         Receives one short message per step.
+    manifest_path : str or Path, optional
+        Where the manifest goes (default ``<db_path>.manifest.json``; a file built aside and swapped in
+        names its final place).
 
     Returns
     -------
@@ -91,7 +95,7 @@ def generate(
 
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = connect_file(db_path)
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET preserve_insertion_order = false")
@@ -128,7 +132,8 @@ def generate(
         con.close()
 
     _fill_manifest(manifest, job_list, summary, runs, corrections, price, node_rows, sample, days, info)
-    Path(db_path).with_suffix(".manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    target = Path(manifest_path) if manifest_path else Path(db_path).with_suffix(".manifest.json")
+    target.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     say(f"demo workspace generated in {time.perf_counter() - t_start:.1f} s")
     return manifest
 

@@ -97,8 +97,7 @@ def rows(engine: DuckDBEngine, relation: str, where: str = "TRUE") -> list[dict[
 
     Read through the raw connection: ``Engine.execute`` returns pandas, where DECIMAL becomes float.
     """
-    cur = engine.raw().cursor()
-    cur.execute("SET TimeZone = 'UTC'")
+    cur = engine.cursor()
     cur.execute(f"SELECT * FROM monitor.{relation} WHERE {where} ORDER BY {KEYS[relation]}")
     names = [c[0] for c in cur.description]
     found = [dict(zip(names, values, strict=True)) for values in cur.fetchall()]

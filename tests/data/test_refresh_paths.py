@@ -105,8 +105,7 @@ WHERE rn = 1
 
 def fetch(engine: DuckDBEngine, databricks_sql: str) -> list[tuple[Any, ...]]:
     """Exact Python values of a Databricks SQL query, sorted (None first)."""
-    cur = engine.raw().cursor()
-    cur.execute("SET TimeZone = 'UTC'")
+    cur = engine.cursor()
     found = cur.execute(to_duckdb(databricks_sql)).fetchall()
     cur.close()
     return sorted(found, key=lambda r: tuple((v is not None, repr(v)) for v in r))

@@ -8,12 +8,7 @@ identity key, so the cache's keys say which identities the server gave the two u
 
 from __future__ import annotations
 
-import html
-import json
 import re
-import socket
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +19,9 @@ from data.refresh import refresh
 from data.schema import create_tables
 from monitor_app.cache import RESULTS
 from monitor_app.settings import Settings
+from tests.served import free_port as _free_port
+from tests.served import session_texts as _session_texts
+from tests.served import wait_for_http as _wait_for
 
 TOKEN_A = "dapi-token-of-ana-0001"
 TOKEN_B = "dapi-token-of-bo-0002"
@@ -33,12 +31,6 @@ ANA = {
     "X-Forwarded-Access-Token": TOKEN_A,
 }
 BO = {"X-Forwarded-Email": "bo@example.com", "X-Forwarded-User": "22@1", "X-Forwarded-Access-Token": TOKEN_B}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(tmp_path: Path, **settings: object) -> Iterator[str]:
@@ -62,38 +54,6 @@ def _serve(tmp_path: Path, **settings: object) -> Iterator[str]:
     finally:
         server.stop()
         context.close()
-
-
-def _wait_for(url: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def _page(url: str, headers: dict[str, str]) -> str:
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.read().decode("utf-8")
-
-
-def _session_texts(url: str, headers: dict[str, str]) -> tuple[list[str], str]:
-    """Open the page with ``headers``: the texts of the session's document (as a browser gets them over
-    the websocket, unescaped) and the page with its session token's payload decoded (what the browser
-    holds besides)."""
-    from bokeh.client import pull_session
-    from bokeh.util.token import get_session_id, get_token_payload
-
-    page = _page(url, headers)
-    token = re.search(r'"token":\s*"([^"]+)"', page).group(1)
-    with pull_session(session_id=get_session_id(token), url=url.split("?")[0]) as session:
-        texts = [html.unescape(getattr(m, "text", "") or "") for m in session.document.models]
-    return [t for t in texts if t], page + json.dumps(get_token_payload(token), default=repr)
 
 
 def _shown(texts: list[str], css_class: str) -> str:

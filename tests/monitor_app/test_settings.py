@@ -63,3 +63,42 @@ def test_the_served_engine_and_cache_get_the_configured_bounds(tmp_path):
     finally:
         context.close()
         RESULTS.max_bytes = previous
+
+
+def test_the_state_store_follows_the_database_unless_set(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one = load_settings(env={**NO_FILE, "MONITOR_DB": "ws/prod.duckdb"})
+    assert one.state_file == tmp_path.joinpath("ws/prod.state.duckdb").relative_to(tmp_path)
+    two = load_settings(
+        env={**NO_FILE, "MONITOR_DB": "ws/demo.duckdb", "MONITOR_STATE_DB": "elsewhere.duckdb"}
+    )
+    assert str(two.state_file) == "elsewhere.duckdb"
+    fresh = load_settings(env=NO_FILE)
+    assert str(fresh.state_file) == ".monitor/workspace.state.duckdb"
+
+
+def test_the_default_workspace_keeps_the_state_saved_where_an_older_version_put_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".monitor").mkdir()
+    (tmp_path / ".monitor" / "state.duckdb").write_bytes(b"")
+    assert str(load_settings(env=NO_FILE).state_file) == ".monitor/state.duckdb"
+    other = load_settings(env={**NO_FILE, "MONITOR_DB": ".monitor/other.duckdb"})
+    assert str(other.state_file) == ".monitor/other.state.duckdb"
+
+
+def test_two_workspaces_served_and_refreshed_side_by_side_keep_their_own_state(tmp_path):
+    from monitor_app.context import open_state_store
+    from monitor_app.sla_targets import get_sla_targets
+    from monitor_app.workspace_setup import build_demo
+
+    counts = {}
+    for name, jobs in (("a", 30), ("b", 12)):
+        settings = Settings(db_path=tmp_path / f"{name}.duckdb", local_user="ops")
+        manifest = build_demo(settings, open_state_store(settings), jobs=jobs, days=14)
+        counts[name] = (
+            len(get_sla_targets(open_state_store(settings), settings)),
+            len(manifest["sla_targets"]),
+        )
+    assert (tmp_path / "a.state.duckdb").exists() and (tmp_path / "b.state.duckdb").exists()
+    assert counts["a"][0] == counts["a"][1] and counts["b"][0] == counts["b"][1]
+    assert counts["a"][0] != counts["b"][0]

@@ -14,9 +14,6 @@ of them happened (a dialog would mean workspace text was run as HTML).
 from __future__ import annotations
 
 import os
-import socket
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.served import free_port, wait_for_http  # noqa: F401  (used by the UI tests)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -61,26 +60,6 @@ def _require_browser() -> None:
         if required:
             pytest.fail("playwright is not installed and MONITOR_REQUIRE_BROWSER=1", pytrace=False)
         pytest.skip("playwright is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the app did not answer at {url} within {timeout_s:.0f} s")
-        time.sleep(0.2)
 
 
 # The generated demo the browser tests run against: small (fast to build and serve) and fixed in time.
