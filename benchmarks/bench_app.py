@@ -184,7 +184,7 @@ def wait_http(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None
     raise TimeoutError(f"no answer at {url} within {timeout_s:.0f} s")
 
 
-def start_server(db: Path, state: Path, port: int) -> subprocess.Popen:
+def start_server(db: Path, state: Path, port: int, extra: list[str] | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -193,7 +193,7 @@ def start_server(db: Path, state: Path, port: int) -> subprocess.Popen:
         "MONITOR_USER": "benchmark",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor_app", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "monitor_app", "serve", "--db", str(db), "--port", str(port), *(extra or [])],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -16,7 +16,6 @@ Factories (``factory(state) -> viewable``), plugged into the shell's pages throu
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -38,20 +37,9 @@ TOP_N = 10
 WINDOW_PARAMS = ("as_of", "window_days", "start_date", "end_date", "workspace_id")
 
 
-def _thresholds(state: AppState) -> dict[str, float]:
-    settings = state.settings
-    return dict(getattr(settings, "thresholds", None) or {})
-
-
 def _metric(state: AppState, fn: Any, **kwargs: Any) -> Any:
-    """``fn`` with the configured thresholds bound (cache keys include them through the partial's repr)."""
-    bound = {**_thresholds(state), **kwargs}
-    if not bound:
-        return fn
-    wrapped = functools.partial(fn, **bound)
-    functools.update_wrapper(wrapped, fn)
-    wrapped.__qualname__ = f"{fn.__qualname__}[{sorted(bound.items())!r}]"
-    return wrapped
+    """``fn`` with the configured thresholds bound (see ``AppState.metric``)."""
+    return state.metric(fn, **kwargs)
 
 
 def _note() -> pn.pane.HTML:

@@ -92,7 +92,7 @@ class Breadcrumb(Viewer):
 
     @staticmethod
     def _button(label: str, action: Any, css: str) -> pn.widgets.Button:
-        button = pn.widgets.Button(name=label, button_type="light", css_classes=[css], margin=(0, 2))
+        button = pn.widgets.Button(label=label, color="light", css_classes=[css], margin=(0, 2))
         button.on_click(lambda _event: action())
         return button
 
@@ -103,8 +103,8 @@ class Breadcrumb(Viewer):
             self._job: f"Job: {self._job_name()}" if state.job_id else None,
         }
         for button, label in shown.items():
-            if label is not None and button.name != label:
-                button.name = label
+            if label is not None and button.label != label:
+                button.label = label
             if button.visible != (label is not None):
                 button.visible = label is not None
         # Always shown, empty without a run: one change per click (every change in the page is a layout

@@ -582,7 +582,7 @@ def _download(name: str, frame: Callable[[], pd.DataFrame]) -> pn.widgets.FileDo
         callback=lambda: io.StringIO(frame().to_csv(index=False)),
         filename=f"{name}.csv",
         label="Download CSV",
-        button_type="light",
+        color="light",
         width=140,
         margin=(0, 5),
     )
@@ -693,7 +693,7 @@ def picker(
     """A keyboard-friendly way to drill down: a select of ``{label: value}``; picking one calls ``on_pick``."""
     placeholder = f"Open {label.lower()}…"
     select = pn.widgets.Select(
-        name=label,
+        label=label,
         options={placeholder: "", **options},
         value="",
         width=320,

@@ -83,13 +83,13 @@ class JobHealthView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._status = pn.widgets.MultiChoice(name="Status", options=STATUSES, value=[], width=300)
+        self._status = pn.widgets.MultiChoice(label="Status", options=STATUSES, value=[], width=300)
         self._panel = DataPanel(state, "Job health", self._load, self._render)
         self._status.param.watch(lambda *_: self._panel.refresh(), "value")
 
     def _load(self) -> pd.DataFrame:
-        rates = self._state.query(health.success_rates)
-        streaks = self._state.query(health.consecutive_failures)
+        rates = self._state.query(self._state.metric(health.success_rates))
+        streaks = self._state.query(self._state.metric(health.consecutive_failures))
         return job_health_frame(rates, streaks)
 
     def _render(self, frame: pd.DataFrame) -> Any:
@@ -131,7 +131,10 @@ class TeamHealthView(Viewer):
         super().__init__(**params)
         self._state = state
         self._panel = DataPanel(
-            state, "Team reliability", lambda: state.query(health.team_success_rates), self._render
+            state,
+            "Team reliability",
+            lambda: state.query(state.metric(health.team_success_rates)),
+            self._render,
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:
@@ -186,7 +189,7 @@ class RunHistoryView(Viewer):
     def _load(self) -> tuple[pd.DataFrame, float | None]:
         if not self._state.job_id:
             return pd.DataFrame(), None
-        runs = self._state.query(health.run_durations)
+        runs = self._state.query(self._state.metric(health.run_durations))
         return runs, _max_duration(self._state)
 
     def _render(self, data: tuple[pd.DataFrame, float | None]) -> Any:
@@ -224,8 +227,8 @@ class DurationRegressionsView(Viewer):
         self._panel = DataPanel(state, "Duration regressions", self._load, self._render)
 
     def _load(self) -> pd.DataFrame:
-        slow = self._state.query(health.duration_regressions)
-        fast = self._state.query(health.suspiciously_fast)
+        slow = self._state.query(self._state.metric(health.duration_regressions))
+        fast = self._state.query(self._state.metric(health.suspiciously_fast))
         return pd.concat([slow, fast], ignore_index=True)
 
     def _render(self, frame: pd.DataFrame) -> Any:
@@ -271,7 +274,7 @@ class RetriesView(Viewer):
         super().__init__(**params)
         self._state = state
         self._panel = DataPanel(
-            state, "Retries and their cost", lambda: state.query(health.retries), self._render
+            state, "Retries and their cost", lambda: state.query(state.metric(health.retries)), self._render
         )
 
     def _render(self, frame: pd.DataFrame) -> Any:

@@ -73,6 +73,14 @@ def kpis_html(teams: pd.DataFrame) -> str:
     )
 
 
+def _threshold(rates: Any, column: str, name: str) -> float:
+    """The threshold the rates were computed with (configured in monitor.yaml or the default); the
+    labels say what the SQL compares (a rate above it)."""
+    if column in rates and len(rates):
+        return float(rates[column].iloc[0])
+    return float(health.DEFAULTS[name])
+
+
 def broke_html(data: Headline) -> str:
     """Jobs failing now (2+ failures in a row, P1) and jobs at critical failure rate."""
     streaks = data.streaks.sort_values("streak_length", ascending=False)
@@ -81,11 +89,11 @@ def broke_html(data: Headline) -> str:
         for r in streaks.head(GLANCE_ITEMS).itertuples()
     ]
     critical = data.rates[data.rates["status"] == "critical"]
-    limit = _pct(health.DEFAULTS["critical_failure_rate"])
+    limit = _pct(_threshold(data.rates, "critical_threshold", "critical_failure_rate"))
     return (
         f'<section class="broke"><h4>What broke</h4>'
         f'<p class="broke-summary">{len(streaks):,} jobs failing now (P1: 2+ failures in a row); '
-        f"{len(critical):,} jobs at a critical failure rate (&ge; {limit}).</p>"
+        f"{len(critical):,} jobs at a critical failure rate (&gt; {limit}).</p>"
         + _items(lines, "No job is failing repeatedly.")
         + "</section>"
     )
@@ -98,10 +106,10 @@ def risk_html(data: Headline) -> str:
         f"<b>{esc(r.job_name)}</b> ({esc(r.team)}): {_pct(r.failure_rate)} of runs failed"
         for r in warn.head(GLANCE_ITEMS).itertuples()
     ]
-    limit = _pct(health.DEFAULTS["warn_failure_rate"])
+    limit = _pct(_threshold(data.rates, "warn_threshold", "warn_failure_rate"))
     return (
         f'<section class="risk"><h4>At risk</h4>'
-        f'<p class="risk-summary">{len(warn):,} jobs at a warning failure rate (&ge; {limit}).</p>'
+        f'<p class="risk-summary">{len(warn):,} jobs at a warning failure rate (&gt; {limit}).</p>'
         + _items(lines, "No job at a warning failure rate.")
         + "</section>"
     )

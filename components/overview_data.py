@@ -36,8 +36,8 @@ def headline(state: AppState) -> Headline:
     """The headline's data (five small aggregates over the window, 40-80 ms each on the default demo)."""
     return Headline(
         teams=state.query(drilldown.teams_summary, filters=state.filters().with_(job_id=None)),
-        rates=state.query(health.success_rates),
-        streaks=state.query(health.consecutive_failures),
+        rates=state.query(state.metric(health.success_rates)),
+        streaks=state.query(state.metric(health.consecutive_failures)),
         job_costs=state.query(cost.job_costs),
         movers=state.query(cost.cost_movers),
     )
@@ -68,7 +68,9 @@ def freshness(state: AppState) -> tuple[pd.DataFrame, Any]:
 
 def job_health(state: AppState) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The job health table's inputs: success rates and consecutive failures."""
-    return state.query(health.success_rates), state.query(health.consecutive_failures)
+    return state.query(state.metric(health.success_rates)), state.query(
+        state.metric(health.consecutive_failures)
+    )
 
 
 # What a new session on the overview reads, in the order it needs it.

@@ -131,19 +131,19 @@ class FilterBar(Viewer):
         self._state = state
         self._window = pn.widgets.RadioButtonGroup.from_param(
             state.param.window_days,
-            name="Window (days)",
-            button_type="default",
+            label="Window (days)",
+            color="default",
             css_classes=["window-select"],
         )
-        self._start = pn.widgets.DatePicker.from_param(state.param.start_date, name="From (UTC)", width=130)
-        self._end = pn.widgets.DatePicker.from_param(state.param.end_date, name="To (UTC)", width=130)
-        self._clear = pn.widgets.Button(name="Clear dates", button_type="light", width=100)
+        self._start = pn.widgets.DatePicker.from_param(state.param.start_date, label="From (UTC)", width=130)
+        self._end = pn.widgets.DatePicker.from_param(state.param.end_date, label="To (UTC)", width=130)
+        self._clear = pn.widgets.Button(label="Clear dates", color="light", width=100)
         self._clear.on_click(lambda _e: state.param.update(start_date=None, end_date=None))
         self._team = pn.widgets.Select(
-            name="Team", options={"All teams": ALL}, value=ALL, css_classes=["team-select"]
+            label="Team", options={"All teams": ALL}, value=ALL, css_classes=["team-select"]
         )
         self._workspace = pn.widgets.Select(
-            name="Workspace", options={"All workspaces": ALL}, value=ALL, css_classes=["workspace-select"]
+            label="Workspace", options={"All workspaces": ALL}, value=ALL, css_classes=["workspace-select"]
         )
         self._scope = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[PANE_CSS])
         self._load_options()
@@ -434,7 +434,7 @@ class AppShell(Viewer):
             options=PAGE_LABELS,
             value=state.page,
             orientation="vertical",
-            button_type="light",
+            color="light",
             sizing_mode="stretch_width",
             css_classes=["page-nav"],
         )

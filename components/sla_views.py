@@ -135,15 +135,15 @@ class SlaTargetFormView(Viewer):
         super().__init__(**params)
         self._state = state
         self.workspace = tracked(
-            pn.widgets.TextInput(name="Workspace id", value=state.workspace_id or "", width=160)
+            pn.widgets.TextInput(label="Workspace id", value=state.workspace_id or "", width=160)
         )
-        self.job = tracked(pn.widgets.TextInput(name="Job id", value=state.job_id or "", width=160))
+        self.job = tracked(pn.widgets.TextInput(label="Job id", value=state.job_id or "", width=160))
         self.deadline = tracked(
-            pn.widgets.TextInput(name="Deadline (HH:MM, 24 h)", placeholder="06:30", width=160)
+            pn.widgets.TextInput(label="Deadline (HH:MM, 24 h)", placeholder="06:30", width=160)
         )
         self.timezone = tracked(
             pn.widgets.AutocompleteInput(
-                name="Time zone (IANA)",
+                label="Time zone (IANA)",
                 options=sorted(available_timezones()),
                 search_strategy="includes",
                 # Typed text reaches the server even when it is no known zone, so it is refused with its
@@ -153,9 +153,9 @@ class SlaTargetFormView(Viewer):
                 width=220,
             )
         )
-        self.max_minutes = pn.widgets.FloatInput(name="Max duration (min)", value=None, start=0, width=160)
-        self.save = pn.widgets.Button(name="Save target", button_type="primary", width=140)
-        self.clear = pn.widgets.Button(name="Clear target", button_type="light", width=140)
+        self.max_minutes = pn.widgets.FloatInput(label="Max duration (min)", value=None, start=0, width=160)
+        self.save = pn.widgets.Button(label="Save target", color="primary", width=140)
+        self.clear = pn.widgets.Button(label="Clear target", color="light", width=140)
         self.message = pn.pane.Alert("", alert_type="light", visible=False, sizing_mode="stretch_width")
         self.current = pn.pane.HTML("", sizing_mode="stretch_width")
         self.save.on_click(self._on_save)

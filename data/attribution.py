@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,14 @@ MATCH_KINDS = ("job_name_prefix", "job_name_pattern", "run_as", "creator")
 UNATTRIBUTED = "unattributed"
 # Generous limits that no real name reaches; they keep a pasted blob out of every query and page.
 MAX_TEXT_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What attribution needs from the configuration (the app's Settings has the same two fields)."""
+
+    team_tag_keys: list[str] = field(default_factory=lambda: ["team"])
+    team_rules: list[dict[str, Any]] = field(default_factory=list)
 
 
 class RuleValidationError(ValueError):

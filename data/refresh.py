@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlglot
 
-from data.attribution import rebuild_job_teams
+from data.attribution import Attribution, rebuild_job_teams
 from data.baselines import DERIVED_PARAMS
 from data.engines import Engine, QueryError
 
@@ -119,7 +119,8 @@ def refresh(
         recomputed for the days those runs and costs are on. A naive ``since`` is taken as UTC. If a model
         table is missing or has other columns than the model, the refresh is full.
     settings
-        ``monitor_app.settings.Settings`` (team attribution keys and rules); defaults when None.
+        Anything with ``team_tag_keys`` and ``team_rules`` (the app's Settings, or
+        ``data.attribution.Attribution``); the default tag key ``team`` and no rules when None.
     progress
         Called with a one-line message (and its timing) for each step.
 
@@ -130,9 +131,7 @@ def refresh(
         run_costs, job_daily).
     """
     if settings is None:
-        from monitor_app.settings import Settings
-
-        settings = Settings()
+        settings = Attribution()
     report = progress or (lambda _message: None)
     started = time.perf_counter()
     refreshed_at = datetime.now(UTC)

@@ -129,12 +129,33 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         ) from err
     if settings.cache_max_mb < 1:
         raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
+    settings.thresholds = _thresholds(settings.thresholds)
     settings.duckdb_memory_limit = str(settings.duckdb_memory_limit).strip()
     if not MEMORY_SIZE.fullmatch(settings.duckdb_memory_limit):
         raise SettingsError(
             f"duckdb_memory_limit must be a size such as 1GB or 512MiB, got {settings.duckdb_memory_limit!r}"
         )
     return settings
+
+
+def _thresholds(value: Any) -> dict[str, float]:
+    """``thresholds:`` of monitor.yaml: known names (health and cost metrics) and non-negative numbers."""
+    from monitor_app.analytics.cost import THRESHOLD_NAMES
+    from monitor_app.analytics.health import DEFAULTS
+
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise SettingsError(f"thresholds must be a mapping of name: number, got {value!r}")
+    known = sorted({*DEFAULTS, *THRESHOLD_NAMES})
+    out = {}
+    for name, number in value.items():
+        if name not in known:
+            raise SettingsError(f"thresholds: unknown name {name!r}; known: {', '.join(known)}")
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise SettingsError(f"thresholds: {name} must be a non-negative number, got {number!r}")
+        out[name] = number
+    return out
 
 
 def _flag(value: Any, name: str) -> bool:

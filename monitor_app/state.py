@@ -154,6 +154,12 @@ class AppState(param.Parameterized):
         )
         return self.cache.get_or_compute(key, lambda: fn(self.engine, filters, *args))
 
+    def metric(self, fn: Callable[..., T], **extra: Any) -> Callable[..., T]:
+        """``fn`` with the thresholds configured in monitor.yaml (``thresholds:``) that it takes, and ``extra``."""
+        from monitor_app.analytics.registry import bound
+
+        return bound(fn, getattr(self.settings, "thresholds", None) or {}, **extra)
+
     def cached(self, name: str, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` through the result cache keyed per identity (e.g. Jobs API calls with ``jobs_api``)."""
         key = self.cache.key(self.cache_key, name, None, *args)

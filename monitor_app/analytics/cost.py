@@ -64,6 +64,15 @@ SPIKE_MIN_BASELINE_RUNS = 5  # fewer runs than this make a p90 meaningless (defi
 ZOMBIE_MIN_DAILY_USD = 1.0  # a zombie costs at least $1 a day on average over the window
 ZOMBIE_MAX_ROWS = 100  # "(almost) no rows": at most 100 rows written over the window
 TEAM_SPEND_GRAINS = ("day", "week")
+# The threshold names the cost metrics take (monitor.yaml ``thresholds:``; README).
+THRESHOLD_NAMES = (
+    "spike_ratio",
+    "min_baseline_usd",
+    "min_excess_usd",
+    "spike_min_baseline_runs",
+    "zombie_min_daily_usd",
+    "zombie_max_rows",
+)
 
 
 def _sql(name: str) -> str:

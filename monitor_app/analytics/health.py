@@ -40,6 +40,12 @@ DEFAULTS: dict[str, float] = {
     "min_retry_run_share": 0.05,
 }
 
+# The thresholds each metric takes (it refuses others: a misspelt --threshold is an error).
+RATE_THRESHOLDS = ("warn_failure_rate", "critical_failure_rate", "failure_rate_jump")
+TEAM_RATE_THRESHOLDS = ("warn_failure_rate", "critical_failure_rate")
+STREAK_THRESHOLDS = ("min_streak",)
+RETRY_THRESHOLDS = ("min_retries", "min_retry_run_share", "retry_cost_floor_usd")
+
 # The metrics of this module, for benchmarks and the CLI's listing.
 HEALTH_METRICS = (
     "success_rates",
@@ -71,7 +77,7 @@ def _previous_start(filters: Filters) -> Any:
     return (filters.start_time - (filters.end_time - filters.start_time)).replace(tzinfo=None)
 
 
-@metric("success_rates")
+@metric("success_rates", thresholds=RATE_THRESHOLDS)
 def success_rates(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Final-outcome and first-attempt success rate per job, with run counts and failure-rate status.
 
@@ -98,12 +104,12 @@ def success_rates(engine: Engine, filters: Filters, **thresholds: float) -> pd.D
         status`` (ok | warn | critical | no_data), ``status_reason, last_run_start, last_outcome,
         is_deleted``. Rates are fractions (0-1), NULL without decided runs.
     """
-    params = _params(filters, ("warn_failure_rate", "critical_failure_rate", "failure_rate_jump"), thresholds)
+    params = _params(filters, RATE_THRESHOLDS, thresholds)
     params["previous_start_time"] = _previous_start(filters)
     return engine.execute(sql_beside(__file__, "health_success_rates"), params)
 
 
-@metric("team_success_rates")
+@metric("team_success_rates", thresholds=TEAM_RATE_THRESHOLDS)
 def team_success_rates(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Success rates per team over all its jobs' runs, with the count of jobs at warn and critical.
 
@@ -121,11 +127,11 @@ def team_success_rates(engine: Engine, filters: Filters, **thresholds: float) ->
         running, other, first_attempt_succeeded, success_rate, first_attempt_success_rate, failure_rate,
         jobs_warn, jobs_critical, warn_threshold, critical_threshold, status``.
     """
-    params = _params(filters, ("warn_failure_rate", "critical_failure_rate"), thresholds)
+    params = _params(filters, TEAM_RATE_THRESHOLDS, thresholds)
     return engine.execute(sql_beside(__file__, "health_team_success_rates"), params)
 
 
-@metric("consecutive_failures")
+@metric("consecutive_failures", thresholds=STREAK_THRESHOLDS)
 def consecutive_failures(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Jobs whose latest completed runs all failed (2+ in a row: P1), with the streak's evidence.
 
@@ -149,7 +155,7 @@ def consecutive_failures(engine: Engine, filters: Filters, **thresholds: float) 
         first_failed_run_id, last_failed_run_id, last_termination_code, last_success_time`` (NULL when
         the job never succeeded), ``has_succeeded, running_runs``.
     """
-    params = _params(filters, ("min_streak",), thresholds)
+    params = _params(filters, STREAK_THRESHOLDS, thresholds)
     params["min_streak"] = int(params["min_streak"])
     return engine.execute(sql_beside(__file__, "health_consecutive_failures"), params)
 
@@ -216,19 +222,19 @@ _DURATION_DOC = """
     """
 
 
-@metric("run_durations")
+@metric("run_durations", thresholds=_DURATION_THRESHOLDS)
 def run_durations(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Every run in the window with its duration baseline and verdict (the job page's run history)."""
     return _durations(engine, filters, "all", thresholds)
 
 
-@metric("duration_regressions")
+@metric("duration_regressions", thresholds=_DURATION_THRESHOLDS)
 def duration_regressions(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Successful runs at least 30% (warn) or 60% (critical) slower than their baseline median."""
     return _durations(engine, filters, "regression", thresholds)
 
 
-@metric("suspiciously_fast")
+@metric("suspiciously_fast", thresholds=_DURATION_THRESHOLDS)
 def suspiciously_fast(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Successful runs under 50% of their baseline median (skipped work or empty input?)."""
     return _durations(engine, filters, "fast", thresholds)
@@ -238,7 +244,7 @@ for _fn in (run_durations, duration_regressions, suspiciously_fast):
     _fn.__doc__ = (_fn.__doc__ or "") + _DURATION_DOC
 
 
-@metric("duration_trend")
+@metric("duration_trend", thresholds=())
 def duration_trend(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Median and p90 duration of successful runs per job per UTC day (the duration trend chart).
 
@@ -252,7 +258,7 @@ def duration_trend(engine: Engine, filters: Filters) -> pd.DataFrame:
     return engine.execute(sql_beside(__file__, "health_duration_trend"), filters.to_params())
 
 
-@metric("retries")
+@metric("retries", thresholds=RETRY_THRESHOLDS)
 def retries(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     """Task retries and repairs per job, the DBUs and $ of the extra attempts, flakiness, retry_heavy flag.
 
@@ -283,6 +289,6 @@ def retries(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFra
         retry_heavy, reason, severity`` (P3
         when retry_heavy). $ are list price.
     """
-    params = _params(filters, ("min_retries", "min_retry_run_share", "retry_cost_floor_usd"), thresholds)
+    params = _params(filters, RETRY_THRESHOLDS, thresholds)
     params["min_retries"] = int(params["min_retries"])
     return engine.execute(sql_beside(__file__, "health_retries"), params)

@@ -102,3 +102,38 @@ def test_two_workspaces_served_and_refreshed_side_by_side_keep_their_own_state(t
     assert (tmp_path / "a.state.duckdb").exists() and (tmp_path / "b.state.duckdb").exists()
     assert counts["a"][0] == counts["a"][1] and counts["b"][0] == counts["b"][1]
     assert counts["a"][0] != counts["b"][0]
+
+
+def test_health_thresholds_in_monitor_yaml_reach_the_health_metrics(tmp_path):
+    from datetime import datetime
+
+    from monitor_app.analytics import health
+    from monitor_app.state import AppState
+
+    config = tmp_path / "monitor.yaml"
+    config.write_text("thresholds:\n  warn_failure_rate: 0.05\n  spike_ratio: 3\n", encoding="utf-8")
+    settings = load_settings(config, env={})
+    assert settings.thresholds == {"warn_failure_rate": 0.05, "spike_ratio": 3}
+    state = AppState(settings=settings, as_of=datetime(2026, 11, 1))
+    bound = state.metric(health.success_rates)
+    assert bound.keywords == {"warn_failure_rate": 0.05}  # the cost name goes to the cost metrics only
+    assert state.metric(health.duration_trend) is health.duration_trend
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "thresholds:\n  warn_failure: 0.05\n",
+            "unknown name 'warn_failure'; known: baseline_days, critical_failure_rate",
+        ),
+        ("thresholds:\n  min_streak: -1\n", "min_streak must be a non-negative number, got -1"),
+        ("thresholds:\n  min_streak: two\n", "min_streak must be a non-negative number, got 'two'"),
+        ("thresholds: 3\n", "thresholds must be a mapping"),
+    ],
+)
+def test_bad_thresholds_in_monitor_yaml_are_refused_by_name(tmp_path, text, message):
+    config = tmp_path / "monitor.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message):
+        load_settings(config, env={})
