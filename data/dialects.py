@@ -127,6 +127,68 @@ def to_warehouse(sql: str, catalog: str, schema: str) -> str:
     return tree.sql("databricks")
 
 
+def literal_frame_bounds(sql: str, params: dict[str, Any] | None) -> str:
+    """Window frame bounds as literals: Spark SQL (so Databricks SQL) parses ``RANGE BETWEEN :days *
+    86400000000 PRECEDING`` as an error ("Frame bound value must be a literal"), DuckDB accepts it.
+
+    A parameter inside a frame bound is replaced by its value (a number, or NULL) and the bound folded to
+    one literal (``:baseline_days * 86400000000`` with 30 -> ``2592000000000``). Only numbers are
+    accepted there, so no text from outside ever enters the SQL; anything else is a ``ValueError``.
+    Found by the Spark parity tests (tests/spark); the warehouse and Spark engines apply it.
+    """
+    upper = sql.upper()
+    if ":" not in sql or ("PRECEDING" not in upper and "FOLLOWING" not in upper):
+        return sql
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="databricks")
+    changed = False
+    for spec in tree.find_all(exp.WindowSpec):
+        for side in ("start", "end"):
+            bound = spec.args.get(side)
+            if not isinstance(bound, exp.Expression) or not bound.find(exp.Placeholder):
+                continue
+            value = _fold(bound, params or {})
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            spec.set(side, exp.null() if value is None else exp.Literal.number(value))
+            changed = True
+    return tree.sql("databricks") if changed else sql
+
+
+def _fold(node: Any, params: dict[str, Any]) -> Any:
+    """The number a frame bound stands for: literals, bound numbers, * + -, COALESCE, CAST, parentheses."""
+    from decimal import Decimal
+
+    from sqlglot import exp
+
+    if isinstance(node, exp.Placeholder):
+        value = params.get(node.name)
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | type(None)):
+            raise ValueError(f"the window frame bound parameter :{node.name} must be a number, got {value!r}")
+        return value
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Literal) and not node.is_string:
+        text = node.this
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(node, exp.Paren | exp.Cast):
+        return _fold(node.this, params)
+    if isinstance(node, exp.Coalesce):
+        for arg in (node.this, *node.expressions):
+            value = _fold(arg, params)
+            if value is not None:
+                return value
+        return None
+    if isinstance(node, exp.Mul | exp.Add | exp.Sub):
+        left, right = _fold(node.this, params), _fold(node.expression, params)
+        if left is None or right is None:
+            return None
+        return {exp.Mul: left * right, exp.Add: left + right, exp.Sub: left - right}[type(node)]
+    raise ValueError(f"a window frame bound the engines cannot fold to a literal: {node.sql('databricks')}")
+
+
 def compile_sql_files(root: Path) -> dict[str, Any]:
     """What ``compiled_sql.json`` holds for the .sql files under ``root``'s SQL folders.
 

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import duckdb
 import pandas as pd
 
-from data.dialects import placeholders, split_statements, to_duckdb, to_warehouse
+from data.dialects import literal_frame_bounds, placeholders, split_statements, to_duckdb, to_warehouse
 from data.frames import result_frame
 
 log = logging.getLogger(__name__)
@@ -415,6 +415,10 @@ class WarehouseEngine(Engine):
     def execute(
         self, sql: str, params: dict[str, Any] | None = None, timeout_s: float | None = DEFAULT_TIMEOUT_S
     ) -> pd.DataFrame:
+        try:
+            sql = literal_frame_bounds(sql, params)
+        except ValueError as err:
+            raise QueryError(str(err)) from err
         text = to_warehouse(sql, self.catalog, self.schema)
         used = placeholders(sql)
         bound = {k: v for k, v in (params or {}).items() if k in used}
@@ -439,6 +443,7 @@ class WarehouseEngine(Engine):
 
                 def run_all() -> None:
                     for sql in statements:
+                        sql = literal_frame_bounds(sql, params)
                         used = placeholders(sql)
                         bound = {k: v for k, v in (params or {}).items() if k in used}
                         cur.execute(to_warehouse(sql, self.catalog, self.schema), bound or None)

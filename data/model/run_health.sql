@@ -67,7 +67,7 @@ job_keys AS (
 ),
 
 -- The narrow stream the window passes read: one row per run, the duration only on successful runs.
-stream AS (
+run_stream AS (  -- not "stream": a keyword of Spark and Databricks SQL (FROM STREAM t)
   SELECT
     r.workspace_id,
     r.run_id,
@@ -97,7 +97,7 @@ first_pass AS (
     -- plain baseline the SLA check reads (monitor_app/analytics/sla_runs_default.sql)
     percentile(s.success_seconds, array(0.5, 0.9)) OVER prior AS raw_quantiles,
     COUNT(s.success_seconds) OVER prior AS raw_runs
-  FROM stream AS s
+  FROM run_stream AS s
   WINDOW
     ordered AS (
       PARTITION BY s.job_key, s.is_decided

@@ -75,7 +75,7 @@ candidates AS (
     AND (:job_id IS NULL OR r.job_id = :job_id)
 ),
 -- The clean runs (with their duration) and the candidates (without: they only read the frames).
-stream AS (
+run_stream AS (  -- not "stream": a keyword of Spark and Databricks SQL (FROM STREAM t)
   SELECT c.workspace_id, c.job_id, c.run_id, c.start_time, c.weekday, c.duration_seconds, 1 AS is_pool
   FROM clean AS c
   UNION ALL
@@ -91,7 +91,7 @@ frames AS (
     percentile(s.duration_seconds, array(0.5, 0.9)) OVER all_days AS all_quantiles,
     COUNT(s.duration_seconds) OVER same_weekday AS weekday_runs,
     percentile(s.duration_seconds, array(0.5, 0.9)) OVER same_weekday AS weekday_quantiles
-  FROM stream AS s
+  FROM run_stream AS s
   WINDOW
     all_days AS (
       PARTITION BY s.workspace_id, s.job_id

@@ -30,9 +30,9 @@ per_job AS (
 job_status AS (
   SELECT
     team,
-    COUNT(CASE WHEN failed > 0 AND CAST(failed AS DOUBLE) / (succeeded + failed) > :critical_failure_rate THEN 1 END) AS jobs_critical,
-    COUNT(CASE WHEN failed > 0 AND CAST(failed AS DOUBLE) / (succeeded + failed) > :warn_failure_rate
-                AND CAST(failed AS DOUBLE) / (succeeded + failed) <= :critical_failure_rate THEN 1 END) AS jobs_warn
+    COUNT(CASE WHEN failed > 0 AND CAST(failed AS DOUBLE) / NULLIF(succeeded + failed, 0) > :critical_failure_rate THEN 1 END) AS jobs_critical,
+    COUNT(CASE WHEN failed > 0 AND CAST(failed AS DOUBLE) / NULLIF(succeeded + failed, 0) > :warn_failure_rate
+                AND CAST(failed AS DOUBLE) / NULLIF(succeeded + failed, 0) <= :critical_failure_rate THEN 1 END) AS jobs_warn
   FROM per_job
   GROUP BY team
 ),

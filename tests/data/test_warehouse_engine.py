@@ -144,3 +144,32 @@ def test_a_warehouse_without_transactions_runs_the_statements_in_order_and_says_
     ]
     assert "wh1 has no multi-statement transactions (RuntimeError)" in caplog.text
     assert TOKEN not in caplog.text
+
+
+def test_window_frame_bounds_go_to_the_warehouse_as_literals():
+    """Spark SQL (so Databricks SQL) refuses a parameter in a frame bound ("Frame bound value must be a
+    literal"); found by tests/spark. The bound is folded to a number, other parameters stay bound."""
+    connector = StandInConnector()
+    engine = WarehouseEngine("adb-1.azuredatabricks.net", "wh1", "main", "ops", TOKEN, connect=connector)
+    engine.execute(
+        "SELECT SUM(r.duration_seconds) OVER (PARTITION BY r.job_id ORDER BY r.start_micros "
+        "RANGE BETWEEN :days * 86400000000 PRECEDING AND 1 PRECEDING) AS s FROM monitor.job_runs AS r "
+        "WHERE r.job_id = :job_id",
+        {"days": 30.0, "job_id": "42"},
+    )
+    sql, params = connector.executed[0]
+    assert "RANGE BETWEEN 2592000000000 PRECEDING AND 1 PRECEDING" in sql
+    assert params == {"job_id": "42"}
+
+
+def test_a_frame_bound_that_is_not_a_number_is_refused_before_it_is_sent():
+    connector = StandInConnector()
+    engine = WarehouseEngine("adb-1.azuredatabricks.net", "wh1", "main", "ops", TOKEN, connect=connector)
+    with pytest.raises(
+        QueryError, match=r"frame bound parameter :n must be a number, got '3 PRECEDING; DROP'"
+    ):
+        engine.execute(
+            "SELECT SUM(x) OVER (ORDER BY t ROWS BETWEEN :n PRECEDING AND CURRENT ROW) AS s FROM monitor.job_runs",
+            {"n": "3 PRECEDING; DROP"},
+        )
+    assert connector.executed == []
