@@ -38,6 +38,15 @@ DEFAULT_TIMEOUT_S = 60.0
 # name the catalog after the file, and a file called demo.duckdb meets the schema ``demo`` ("Ambiguous
 # reference to catalog or schema").
 FILE_CATALOG = "workspace_file"
+# The connector's own retries (429 and 503, with exponential back-off between these delays) bounded for an
+# interactive app: its defaults wait up to 900 s over 30 attempts (a stopped warehouse starting), which
+# would hold a panel for 15 minutes; after ~2 minutes the panel says the warehouse is not answering.
+WAREHOUSE_RETRIES = {
+    "_retry_stop_after_attempts_count": 5,
+    "_retry_stop_after_attempts_duration": 120.0,
+    "_retry_delay_min": 1.0,
+    "_retry_delay_max": 10.0,
+}
 # How long a statement on the state store waits for another process's lock on the file before failing.
 STATE_LOCK_WAIT_S = 15.0
 
@@ -398,6 +407,7 @@ class WarehouseEngine(Engine):
             "server_hostname": self.host,
             "http_path": f"/sql/1.0/warehouses/{self.warehouse_id}",
             "_socket_timeout": DEFAULT_TIMEOUT_S,
+            **WAREHOUSE_RETRIES,
         }
         if self._token:
             kwargs["access_token"] = self._token

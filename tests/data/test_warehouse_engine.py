@@ -173,3 +173,21 @@ def test_a_frame_bound_that_is_not_a_number_is_refused_before_it_is_sent():
             {"n": "3 PRECEDING; DROP"},
         )
     assert connector.executed == []
+
+
+def test_the_connector_retries_throttling_a_bounded_number_of_times_with_back_off():
+    """429 and 503 are retried by databricks-sql-connector itself; the adapter bounds it (5 attempts,
+    2 minutes, 1-10 s apart) and every socket read to 60 s, so a hung warehouse fails one panel in
+    bounded time instead of holding it for the connector's default 15 minutes."""
+    connector = StandInConnector()
+    WarehouseEngine("adb-1.azuredatabricks.net", "wh1", "main", "ops", TOKEN, connect=connector).execute(
+        "SELECT 1 AS job_id, 2 AS runs"
+    )
+    kwargs = connector.connect_kwargs
+    assert {k: kwargs[k] for k in kwargs if k.startswith("_")} == {
+        "_socket_timeout": 60.0,
+        "_retry_stop_after_attempts_count": 5,
+        "_retry_stop_after_attempts_duration": 120.0,
+        "_retry_delay_min": 1.0,
+        "_retry_delay_max": 10.0,
+    }
