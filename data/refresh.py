@@ -166,6 +166,9 @@ def _refresh(
         "full_refresh": full,
     }
 
+    with _step(report, "usd_prices"):
+        # A view (always the current list prices), read by run_costs, billing_jobs_usage and cost_trust.
+        _run(engine, f"CREATE OR REPLACE VIEW monitor.usd_prices AS\n{model_sql('usd_prices')}")
     with _step(report, "scope"):
         engine.execute_script(model_sql("refresh_scope"), params)
     for relation in ALWAYS_FULL:

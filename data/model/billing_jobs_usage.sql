@@ -26,33 +26,8 @@ WITH watermark AS (
   WHERE billing_origin_product = 'JOBS'
 ),
 
-prices_by_start AS (
-  SELECT
-    sku_name,
-    cloud,
-    price_start_time,
-    price_end_time,
-    CAST(COALESCE(pricing.effective_list.default, pricing.default) AS DECIMAL(12, 8)) AS unit_price,
-    ROW_NUMBER() OVER (
-      PARTITION BY sku_name, cloud, price_start_time
-      ORDER BY price_end_time DESC NULLS FIRST, COALESCE(pricing.effective_list.default, pricing.default) DESC
-    ) AS duplicate_rank
-  FROM system.billing.list_prices
-  WHERE currency_code = 'USD' AND COALESCE(pricing.effective_list.default, pricing.default) IS NOT NULL
-),
-
-prices AS (
-  SELECT
-    sku_name,
-    cloud,
-    price_start_time,
-    LEAST(
-      price_end_time,
-      LEAD(price_start_time) OVER (PARTITION BY sku_name, cloud ORDER BY price_start_time)
-    ) AS price_end_time,
-    unit_price
-  FROM prices_by_start
-  WHERE duplicate_rank = 1
+prices AS (  -- USD list prices in disjoint windows: one definition, data/model/usd_prices.sql
+  SELECT sku_name, cloud, price_start_time, price_end_time, unit_price FROM monitor.usd_prices
 ),
 
 jobs_usage AS (
