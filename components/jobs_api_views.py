@@ -53,7 +53,7 @@ class ActiveRunsView(Viewer):
             shown[cols],
             "runs_in_progress",
             titles={"start_time": "Start (UTC)", "running_for": "Running for"},
-            on_click=lambda _i, row: self._state.select_job(None, str(row["job_id"])),
+            on_click=lambda _i, row: self._state.select_job(row.get("workspace_id"), str(row["job_id"])),
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -75,7 +75,12 @@ class JobSettingsView(Viewer):
         if api is None:
             raise RuntimeError("no Jobs API available for this session")
         settings = self._state.cached("jobs_api.job_settings", api.job_settings)
-        return settings[settings["job_id"] == str(self._state.job_id)]
+        mine = settings["job_id"] == str(self._state.job_id)
+        if (
+            self._state.workspace_id and settings["workspace_id"].notna().any()
+        ):  # ids repeat across workspaces
+            mine &= settings["workspace_id"] == str(self._state.workspace_id)
+        return settings[mine]
 
     def _render(self, frame: pd.DataFrame | None) -> Any:
         if frame is None:

@@ -61,9 +61,10 @@ class ServerContext:
     _engine: Any = None
     _state_store: Any = None
     _state_store_error: str | None = None
-    _jobs_api_base: str | None = None
+    # The demo's loopback Jobs API: one server per simulated workspace (workspace_id -> base URL).
+    _jobs_api_bases: dict[str, str] | None = None
     _loopback_token: str | None = None
-    _loopback: Any = None
+    _loopbacks: list[Any] = field(default_factory=list)
     _slots: dict[str, Any] | None = None
     _widgets_warmed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -119,26 +120,38 @@ class ServerContext:
         if settings.jobs_api_host or settings.uses_warehouse:
             return JobsApiProvider(settings.jobs_api_host or settings.host, token=token)
         with self._lock:
-            if self._jobs_api_base is None and self._loopback is None:
+            if self._jobs_api_bases is None:
+                self._jobs_api_bases = {}
                 try:
                     from data.jobs_api.loopback import LoopbackJobsApi
 
                     engine = self._engine
                     frame = (
-                        engine.execute("SELECT MIN(workspace_id) AS w FROM monitor.jobs") if engine else None
+                        engine.execute("SELECT DISTINCT workspace_id AS w FROM monitor.jobs ORDER BY 1")
+                        if engine
+                        else None
                     )
-                    workspace = str(frame.iloc[0, 0]) if frame is not None and len(frame) else "0"
+                    workspaces = [str(w) for w in frame["w"]] if frame is not None and len(frame) else ["0"]
                     # A token of the moment: the loopback checks it like a workspace would, and the
                     # SDK then authenticates exactly as with a user's token (no default-auth lookup).
                     self._loopback_token = secrets.token_urlsafe(24)
-                    self._loopback = LoopbackJobsApi(engine, workspace, token=self._loopback_token)
-                    self._jobs_api_base = self._loopback.start()
+                    for workspace in workspaces:  # each simulated workspace on a host of its own
+                        loopback = LoopbackJobsApi(engine, workspace, token=self._loopback_token)
+                        self._jobs_api_bases[workspace] = loopback.start()
+                        self._loopbacks.append(loopback)
                 except Exception as err:
                     log.warning("demo Jobs API not started: %s", err)
-                    self._loopback = False
-            if not self._jobs_api_base:
+            if not self._jobs_api_bases:
                 return None
-        return JobsApiProvider(self._jobs_api_base, token=self._loopback_token)
+            bases = dict(self._jobs_api_bases)
+        from data.jobs_api.workspaces import WorkspacesJobsApi
+
+        return WorkspacesJobsApi(
+            {
+                ws: JobsApiProvider(base, token=self._loopback_token, workspace_id=ws)
+                for ws, base in bases.items()
+            }
+        )
 
     def warm_widgets_later(self) -> None:
         """Once per process, in the background: warm the drill-down pages' widgets, then byte-compile the
@@ -158,9 +171,9 @@ class ServerContext:
             return self._slots
 
     def close(self) -> None:
-        if self._loopback:
+        for loopback in self._loopbacks:
             try:
-                self._loopback.stop()
+                loopback.stop()
             except Exception:
                 pass
         if self._engine is not None and hasattr(self._engine, "close"):

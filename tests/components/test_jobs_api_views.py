@@ -78,3 +78,39 @@ def test_an_api_failure_shows_its_reason_in_the_panel(workspace):
         assert "backend &lt;down&gt;" in html  # the API's text is escaped, never interpreted
     finally:
         server.clear_faults()
+
+
+def test_the_demo_jobs_api_serves_every_workspace_and_tells_repeated_job_ids_apart(tmp_path):
+    from monitor_app.context import open_state_store
+    from monitor_app.server import ServerContext
+    from monitor_app.settings import Settings
+    from monitor_app.workspace_setup import build_demo
+
+    settings = Settings(db_path=tmp_path / "demo.duckdb", local_user="ops")
+    build_demo(settings, open_state_store(settings), seed=7, jobs=300, days=14, end=datetime(2026, 11, 1))
+    context = ServerContext(settings)
+    engine = context.shared_engine()
+    try:
+        api = context.jobs_api_for(None)
+        listed = api.job_settings()
+        live = engine.execute(
+            "SELECT workspace_id, COUNT(*) AS n FROM monitor.jobs WHERE NOT is_deleted GROUP BY 1 ORDER BY 1"
+        )
+        counts = listed.groupby("workspace_id").size()
+        assert {ws: int(counts[ws]) for ws in live["workspace_id"]} == dict(
+            zip(live["workspace_id"], live["n"].astype(int), strict=True)
+        )
+        assert len(live) == 2
+        repeated = engine.execute(
+            "SELECT job_id FROM monitor.jobs WHERE NOT is_deleted GROUP BY job_id HAVING COUNT(*) = 2 LIMIT 1"
+        )
+        assert len(repeated) == 1  # the demo has job ids in both workspaces, as real workspaces may
+        job_id = repeated["job_id"].iloc[0]
+        names = {}
+        for ws in live["workspace_id"]:
+            state = AppState(jobs_api=api, job_id=job_id, workspace_id=ws, cache=ResultCache())
+            html = JobSettingsView(state).__panel__()._body.objects[0].object
+            names[ws] = html
+        assert names[live["workspace_id"].iloc[0]] != names[live["workspace_id"].iloc[1]]
+    finally:
+        context.close()
