@@ -126,6 +126,8 @@ class DuckDBEngine(Engine):
 
     engine_type = "duckdb"
     dialect = "duckdb"
+    # DECIMAL columns as Decimal objects instead of float64 (frames.result_frame); the CLI sets it.
+    exact_decimals = False
 
     def __init__(self, path: str | Path = ":memory:", read_only: bool = False) -> None:
         self.path = str(path)
@@ -153,7 +155,7 @@ class DuckDBEngine(Engine):
     ) -> pd.DataFrame:
         cur = self.cursor()
         try:
-            return self._run(cur, sql, params, timeout_s)
+            return self._run(cur, sql, params, timeout_s, self.exact_decimals)
         finally:
             cur.close()
 
@@ -175,7 +177,11 @@ class DuckDBEngine(Engine):
 
     @staticmethod
     def _run(
-        cur: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None, timeout_s: float | None
+        cur: duckdb.DuckDBPyConnection,
+        sql: str,
+        params: dict[str, Any] | None,
+        timeout_s: float | None,
+        exact_decimals: bool = False,
     ) -> pd.DataFrame:
         """One statement on ``cur``: translated, parameters bound, interrupted after ``timeout_s``."""
         duck_sql = to_duckdb(sql)
@@ -191,7 +197,7 @@ class DuckDBEngine(Engine):
             rel = cur.execute(duck_sql, bound) if bound else cur.execute(duck_sql)
             if rel.description is None:
                 return pd.DataFrame()
-            return result_frame(rel)
+            return result_frame(rel, exact_decimals=True) if exact_decimals else result_frame(rel)
         except duckdb.InterruptException as err:
             raise QueryError(f"query interrupted after {timeout_s:.0f} s: {_first_line(sql)}") from err
         except duckdb.Error as err:

@@ -104,10 +104,36 @@ def _decimal_as_double(values: pa.Array) -> np.ndarray:
     return result
 
 
-def result_frame(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The result of the statement just executed on ``cursor``, as ``cursor.df()`` would return it."""
+def result_frame(cursor: duckdb.DuckDBPyConnection, exact_decimals: bool = False) -> pd.DataFrame:
+    """The result of the statement just executed on ``cursor``, as ``cursor.df()`` would return it.
+
+    ``exact_decimals``: DECIMAL columns as Python ``Decimal`` values (object dtype) instead of float64, so
+    money keeps every digit (the CLI's metric output, which scripts reconcile with billing; float64 loses
+    cents above ~$10^14). The views keep float64: they compute with the columns and show cents.
+    """
+    if exact_decimals and any(str(d[1]).startswith("DECIMAL") for d in cursor.description):
+        return _exact_frame(cursor)
     if not _readable(cursor.description):
         return cursor.df()
     table = cursor.to_arrow_table()
     columns = {name: _series(table.column(i)) for i, name in enumerate(table.column_names)}
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def _exact_frame(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every column as ``result_frame`` reads it, but DECIMAL ones as ``Decimal`` objects."""
+    names = [d[0] for d in cursor.description]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a result with repeated column names cannot be read exactly: {names}")
+    table = cursor.to_arrow_table()
+    columns = {}
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        type_name = str(cursor.description[i][1])
+        if pa.types.is_decimal(column.type):
+            columns[name] = pd.Series(column.to_pylist(), dtype=object)
+        elif type_name in _ARROW_TYPES:
+            columns[name] = _series(column)
+        else:  # lists, structs, maps: Python values, as .df() gives them
+            columns[name] = pd.Series(column.to_pylist(), dtype=object)
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))

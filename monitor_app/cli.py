@@ -7,11 +7,15 @@ code (0 success, 1 failure with a one-line reason on stderr, 2 bad usage).
 from __future__ import annotations
 
 import argparse
+import re
+import secrets
 import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from monitor_app.filters import ROW_LIMIT
 from monitor_app.settings import Settings, SettingsError, load_settings
@@ -141,6 +145,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     )
     overrides = _thresholds(args.threshold or [])
     engine = open_engine(settings)
+    engine.exact_decimals = True  # money as printed is exact: scripts reconcile it with billing
     try:
         frame = metrics[args.name].fn(engine, filters, **overrides)
     except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows
@@ -152,11 +157,43 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        _exact_text(frame).to_csv(sys.stdout, index=False)
     else:
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", default_handler=str, indent=1))
+        sys.stdout.write(_records_json(frame))
         sys.stdout.write("\n")
     return 0
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal as a plain number without trailing zeros or exponent: 22175.780000 -> 22175.78."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _exact_text(frame: Any) -> Any:
+    """The frame with its Decimal values as exact plain text (CSV)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(lambda v: _plain(v) if isinstance(v, Decimal) else v)
+    return out
+
+
+def _records_json(frame: Any) -> str:
+    """JSON records with Decimal values as exact JSON numbers (pandas would quote them as strings).
+
+    Each Decimal is written as a string marked with a random prefix, whose quotes are then removed; the
+    prefix is new for every call, so no text in the data (a job name) can be taken for a number.
+    """
+    marker = "dec" + secrets.token_hex(8)
+    marked = frame.copy()
+    for column in marked.columns:
+        if marked[column].dtype == object:
+            marked[column] = marked[column].map(
+                lambda v: f"{marker}{_plain(v)}" if isinstance(v, Decimal) else v
+            )
+    text = marked.to_json(orient="records", date_format="iso", default_handler=str, indent=1)
+    return re.sub(f'"{marker}(-?[0-9]+(?:\\.[0-9]+)?)"', r"\1", text)
 
 
 def _thresholds(pairs: list[str]) -> dict[str, float]:

@@ -159,3 +159,33 @@ def test_drilldown_queries_read_the_same_through_arrow(simulated, monkeypatch):
     for g, e in zip(got, calls(), strict=True):
         assert len(g) > 0
         pd.testing.assert_frame_equal(g, e, check_exact=True)
+
+
+@pytest.mark.parametrize("name", sorted(load_all()))
+def test_every_metric_works_with_exact_decimals_and_keeps_its_numbers(simulated, name):
+    """The CLI reads DECIMAL money as Decimal (exact_decimals): every metric still computes, and every
+    Decimal it returns equals the float64 the views read, to float64's precision."""
+    from decimal import Decimal
+
+    engine, targets = simulated
+    fn = load_all()[name].fn
+    filters = Filters(window_days=30, now=END)
+
+    def call() -> pd.DataFrame:
+        return fn(engine, filters, targets) if name in SLA_METRICS else fn(engine, filters)
+
+    floats = call()
+    engine.exact_decimals = True
+    try:
+        exact = call()
+    finally:
+        engine.exact_decimals = False
+    assert list(exact.columns) == list(floats.columns) and len(exact) == len(floats)
+    for column in exact.columns:
+        values = [v for v in exact[column] if isinstance(v, Decimal)]
+        if values:
+            assert exact[column].map(lambda v: v is None or isinstance(v, Decimal)).all(), column
+            as_float = pd.to_numeric(exact[column].map(lambda v: None if v is None else float(v)))
+            pd.testing.assert_series_equal(
+                as_float, floats[column].astype(float), check_names=False, rtol=1e-12
+            )

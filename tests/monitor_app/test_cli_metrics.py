@@ -124,3 +124,51 @@ def test_limit_cuts_per_run_metrics_and_says_so(db, capsys):
     assert (code, len(json.loads(out)), err) == (0, 7, "")
     code, _, err = run(capsys, "run_durations", "--db", str(db), *now, "--limit", "-2")
     assert (code, err) == (1, "error: row limit must be a positive number of rows, got -2\n")
+
+
+QUANTITY = "899999999999.9973"
+
+
+@pytest.fixture
+def big_spender(tmp_path, monkeypatch):
+    """One job whose 100 runs of 7 usage rows cost ~$9.45e13 (above 2^53 cents: float64 cannot hold the
+    cents). Each run stays under DuckDB's limit for one run's sum of products ($10^12, run_costs.sql)."""
+    from datetime import datetime, timedelta
+    from decimal import Decimal
+
+    from tests.monitor_app.analytics.cost_fixtures import RawWorkspace as CostWorkspace
+    from tests.monitor_app.analytics.cost_fixtures import build_model as build_cost_model
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "workspace.duckdb"
+    engine = DuckDBEngine(path)
+    create_tables(engine.raw())
+    ws = CostWorkspace(engine)
+    ws.job("big", "huge <backfill>", tags={"team": TEAM})
+    ws.price("STANDARD_JOBS_COMPUTE", datetime(2026, 1, 1), None, "0.15")
+    for i in range(100):
+        start = datetime(2026, 10, 1) + timedelta(hours=i)
+        ws.costed_run("big", f"big-{i}", start, QUANTITY)
+        for _ in range(6):
+            ws.usage("big", f"big-{i}", start, QUANTITY)
+    build_cost_model(engine)
+    engine.close()
+    exact = Decimal(QUANTITY) * Decimal("0.15") * 700
+    return path, exact
+
+
+def test_money_is_printed_exactly_in_json_and_csv(big_spender, capsys):
+    from decimal import Decimal
+
+    path, exact = big_spender
+    assert Decimal(float(exact)) != exact  # as float64 (the previous output) the amount is not exact
+    args = ("job_costs", "--db", str(path), "--now", "2026-10-06T00:00:00", "--window", "30")
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    rows = json.loads(out, parse_float=Decimal)
+    assert [(r["job_id"], r["list_cost_usd"]) for r in rows] == [("big", exact)]
+    assert f'"list_cost_usd":{exact.normalize():f}' in out.replace(" ", "")
+    code, out, _ = run(capsys, *args, "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert Decimal(row["list_cost_usd"]) == exact
+    assert row["job_name"] == "huge <backfill>"

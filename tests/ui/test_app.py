@@ -41,13 +41,12 @@ def test_overview_loads_and_shows_the_forwarded_identity(page, served):
     expect(page.locator("table.freshness")).to_contain_text("job timeline")
     expect(page.locator("table.freshness")).to_contain_text("2026-11-01")
     expect(page.locator("table.freshness")).to_contain_text("node timeline")
-    # runs in progress come from the Jobs API (the loopback server, through the real SDK, serves the
-    # first workspace): the runs of that workspace with no terminal row in the system tables
+    # runs in progress come from the Jobs API (a loopback server per simulated workspace, through the
+    # real SDK): the runs of every workspace with no terminal row in the system tables
     running = served.context.shared_engine().execute(
         """
-        SELECT run_id FROM system.lakeflow.job_run_timeline
-        WHERE workspace_id = (SELECT MIN(workspace_id) FROM monitor.jobs)
-        GROUP BY run_id HAVING COUNT(result_state) = 0
+        SELECT workspace_id, run_id FROM system.lakeflow.job_run_timeline
+        GROUP BY workspace_id, run_id HAVING COUNT(result_state) = 0
         """
     )
     assert len(running) > 0
