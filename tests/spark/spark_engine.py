@@ -58,13 +58,13 @@ class SparkEngine(Engine):
     def execute(
         self, sql: str, params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> pd.DataFrame:
+        self.executed.append(sql)  # as the app wrote it (the coverage test looks for each .sql file)
         sql = literal_frame_bounds(sql, params)
         used = placeholders(sql)
         missing = used - set(params or {})
         if missing:
             raise QueryError(f"missing query parameters: {', '.join(sorted(missing))}")
         bound = {k: v for k, v in (params or {}).items() if k in used}
-        self.executed.append(sql)
         frame = None
         for statement in to_spark(sql):
             try:
