@@ -5,8 +5,8 @@
 
 The app runs on its own copy of the demo, ``benchmarks/out/app_default.duckdb`` (copied from
 default.duckdb and its derived model refreshed by the working tree's code on every run, not timed; its
-state store ``state_app_default.duckdb`` is seeded with the demo's SLA targets): the server opens its
-workspace read-write, which DuckDB refuses while another process holds the file.
+state store ``state_app_default.duckdb`` is seeded with the demo's SLA targets), so that the source's
+model may predate the working tree's queries without the benchmark changing it.
 
 (a) Start to rendered: Chromium is launched first (not timed). Then ``python -m monitor_app serve --db
 benchmarks/out/app_default.duckdb --port P`` is started as a subprocess; the clock starts just before
@@ -136,9 +136,7 @@ VIEW_SHOWN = (
 def own_copy(source: Path, copy: Path, state: Path) -> Path:
     """The app's own copy of the demo, its derived model rebuilt by the working tree's code (not timed).
 
-    The server opens its workspace read-write (saving a team rule rebuilds attribution), which DuckDB
-    refuses while another process holds the file: the metric benchmarks may be reading ``source``. The
-    model is refreshed on every run: ``source`` may predate relations the current queries read.
+    The model is refreshed on every run: ``source`` may predate relations the current queries read.
     """
     tmp = copy.with_suffix(".tmp")
     shutil.copyfile(source, tmp)
