@@ -154,6 +154,17 @@ def own_copy(source: Path, copy: Path, state: Path) -> Path:
     return copy
 
 
+def app_workspace(out: Path) -> tuple[Path, Path]:
+    """The served app's own copy of the default workspace and its seeded state store (see own_copy)."""
+    source = out / "default.duckdb"
+    if not source.exists():
+        sys.exit(f"{source} does not exist: run python benchmarks/bench_data.py --size default first")
+    from benchmarks.bench_metrics import state_store
+
+    db = own_copy(source, out / "app_default.duckdb", out / "state_app_default.duckdb")
+    return db, state_store("default", db, out)
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -311,15 +322,9 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, default=5, help="drill-down repeats (team, job, run each)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
-    source = args.out / "default.duckdb"
-    if not source.exists():
-        sys.exit(f"{source} does not exist: run python benchmarks/bench_data.py --size default first")
-    db = own_copy(source, args.out / "app_default.duckdb", args.out / "state_app_default.duckdb")
+    db, state = app_workspace(args.out)
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.bench_metrics import state_store
-
-    state = state_store("default", db, args.out)
     load_before = load_average()
     starts: list[dict[str, Any]] = []
     with sync_playwright() as pw:

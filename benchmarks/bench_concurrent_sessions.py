@@ -32,23 +32,17 @@ from benchmarks.bench_app import (
     CHROMIUM_ARGS,
     JS_HELPERS,
     OVERVIEW_RENDERED,
+    app_workspace,
     free_port,
     new_page,
-    own_copy,
     start_server,
     stop,
     wait_http,
 )
+from benchmarks.bench_sessions_memory import rss_mb
 from benchmarks.common import ROOT, machine
 
 PANEL_ERROR = "() => {" + JS_HELPERS + " return chain('.panel-error').length; }"
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def cpu_s(pid: int) -> float:
@@ -103,15 +97,9 @@ def main() -> None:
     parser.add_argument("--label", default="")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
-    source = args.out / "default.duckdb"
-    if not source.exists():
-        sys.exit(f"{source} does not exist: run python benchmarks/bench_data.py --size default first")
+    db, state = app_workspace(args.out)
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.bench_metrics import state_store
-
-    db = own_copy(source, args.out / "app_default.duckdb", args.out / "state_app_default.duckdb")
-    state = state_store("default", db, args.out)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     proc = start_server(db, state, port, extra=args.server_arg)

@@ -164,14 +164,7 @@ class DuckDBEngine(Engine):
     ) -> None:
         cur = self.cursor()
         try:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                for sql in statements:
-                    self._run(cur, sql, params, timeout_s)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+            _in_transaction(cur, statements, params, timeout_s)
         finally:
             cur.close()
 
@@ -303,6 +296,23 @@ class LiveDuckDBEngine(DuckDBEngine):
         return f"embedded DuckDB ({self.path})"
 
 
+def _in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    statements: list[str],
+    params: dict[str, Any] | None,
+    timeout_s: float | None,
+) -> None:
+    """Run ``statements`` on ``con`` between BEGIN and COMMIT; ROLLBACK on any error (then re-raised)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in statements:
+            DuckDBEngine._run(con, sql, params, timeout_s)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _file_identity(path: str) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
@@ -366,14 +376,7 @@ class FileStateEngine(Engine):
         self, statements: list[str], params: dict[str, Any] | None = None, timeout_s: float | None = None
     ) -> None:
         with self._connection() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for sql in statements:
-                    DuckDBEngine._run(con, sql, params, timeout_s)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            _in_transaction(con, statements, params, timeout_s)
 
     def close(self) -> None:
         """Nothing stays open between statements."""
