@@ -1,4 +1,4 @@
-"""Command line: ``python -m monitor_app demo | import | export | refresh | serve | metrics``.
+"""Command line: ``python -m monitor_app demo | import | export | refresh | serve | metrics | alerts | budgets``.
 
 Each command parses options, opens what it needs, calls one function and maps the outcome to an exit
 code (0 success, 1 failure with a one-line reason on stderr, 2 bad usage).
@@ -107,9 +107,125 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     since = datetime.fromisoformat(args.since) if args.since else None
     _require_db(settings)
     engine = open_engine(settings)
-    counts = refresh_model(engine, settings, open_state_store(settings), since=since, progress=_progress)
+    store = open_state_store(settings)
+    counts = refresh_model(engine, settings, store, since=since, progress=_progress)
     _progress("refreshed " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
+    if not args.no_alerts:
+        _report_evaluation(_evaluate(settings, store, None))
     return 0
+
+
+def _evaluate(settings: Settings, store: Any, now: datetime | None) -> Any:
+    from monitor_app.alerts.evaluate import evaluate
+    from monitor_app.alerts.webhook import notifier_for
+    from monitor_app.context import open_engine
+
+    engine = open_engine(settings)
+    notifier = notifier_for(settings, progress=_progress)
+    try:
+        return evaluate(engine, store, settings, now=now, notifier=notifier)
+    finally:
+        if notifier is not None:
+            notifier.close(timeout_s=30)
+
+
+def _report_evaluation(result: Any) -> None:
+    c = result.changes
+    _progress(
+        f"alerts evaluated as of {result.now:%Y-%m-%d %H:%M} UTC in {result.seconds:.1f} s: {c.firing} firing, "
+        f"{len(c.opened)} opened, {len(c.reopened)} reopened, {len(c.resolved)} resolved"
+    )
+    for problem in result.problems:
+        _progress(f"warning: {problem}")
+
+
+def _actor(args: argparse.Namespace, settings: Settings) -> str:
+    import getpass
+
+    if args.by:
+        return args.by
+    return settings.local_user or getpass.getuser()
+
+
+def _when(text: str, option: str) -> datetime:
+    from datetime import UTC
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise UsageError(
+            f"{option} expects an ISO time such as 2026-12-06T09:00 (UTC), got {text!r}"
+        ) from err
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class UsageError(ValueError):
+    """A bad option value: exit code 2."""
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from monitor_app.alerts.inbox import AlertError, Inbox
+    from monitor_app.alerts.render import alerts_csv, alerts_json, alerts_table
+    from monitor_app.budgets import BudgetError
+    from monitor_app.context import open_state_store
+
+    settings = _settings(args)
+    try:
+        if args.action == "evaluate":
+            _require_db(settings)
+            now = _when(args.now, "--now") if args.now else None
+            _report_evaluation(_evaluate(settings, open_state_store(settings), now))
+            return 0
+        inbox = Inbox(open_state_store(settings))
+        if args.action == "list":
+            alerts = inbox.list(status=args.status, severity=args.severity, team=args.team)
+            out = {"json": alerts_json, "csv": alerts_csv, "table": alerts_table}[args.format](alerts)
+            sys.stdout.write(out if out.endswith("\n") else out + "\n")
+            return 0
+        by = _actor(args, settings)
+        if args.action == "ack":
+            alert = inbox.acknowledge(args.id, by, note=args.note)
+        elif args.action == "snooze":
+            alert = inbox.snooze(args.id, _when(args.until, "--until"), by, note=args.note)
+        else:
+            alert = inbox.resolve(args.id, by, note=args.note)
+        _progress(f"{alert.id} {alert.status} by {by}: {alert.title}")
+        return 0
+    except (AlertError, BudgetError, UsageError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def cmd_budgets(args: argparse.Namespace) -> int:
+    from monitor_app.budgets import BudgetError, clear_budget, current_budgets, describe_scope, set_budget
+    from monitor_app.context import open_engine, open_state_store
+
+    settings = _settings(args)
+    _require_db(settings)
+    store = open_state_store(settings)
+    engine = open_engine(settings)
+    try:
+        if args.action == "list":
+            frame = current_budgets(store, settings, engine)
+            sys.stdout.write(_records_json(frame) + "\n")
+            return 0
+        entry: dict[str, Any] = (
+            {"team": args.team} if args.team else {"job_id": args.job, "workspace_id": args.workspace}
+        )
+        if args.team and args.job:
+            raise BudgetError("name either --team or --job, not both")
+        if args.action == "set":
+            saved = set_budget(
+                store, engine, {**entry, "monthly_usd": args.monthly_usd}, _actor(args, settings)
+            )
+            _progress(f"budget for {describe_scope(saved)}: ${saved['monthly_usd']:,.2f} a month")
+        else:
+            saved = clear_budget(store, engine, settings, entry, _actor(args, settings))
+            _progress(f"budget for {describe_scope(saved)} cleared")
+        return 0
+    except BudgetError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -217,6 +333,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "refresh": cmd_refresh,
     "serve": cmd_serve,
     "metrics": cmd_metrics,
+    "alerts": cmd_alerts,
+    "budgets": cmd_budgets,
 }
 
 
@@ -246,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("refresh", help="rebuild the derived model from the system tables")
     _common(p)
     p.add_argument("--since", help="incremental: only runs and usage touched since this ISO time (UTC)")
+    p.add_argument("--no-alerts", action="store_true", help="skip evaluating the alert rules afterwards")
 
     p = sub.add_parser("serve", help="serve the app (builds the demo first when no data exists)")
     _common(p)
@@ -274,6 +393,39 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=NUMBER",
         help="override a threshold of the metric (repeatable), e.g. warn_pct=0.5; see the metric's docstring",
     )
+    p = sub.add_parser("alerts", help="evaluate the alert rules; list, acknowledge, snooze, resolve alerts")
+    alerts = p.add_subparsers(dest="action", required=True)
+    q = alerts.add_parser("evaluate", help="evaluate every enabled rule now (or as of --now)")
+    _common(q)
+    q.add_argument("--now", help="evaluate as of this ISO time (UTC; default: now)")
+    q = alerts.add_parser("list", help="list alerts, most urgent first")
+    _common(q)
+    q.add_argument("--status", default="open", choices=("open", "acknowledged", "snoozed", "resolved", "all"))
+    q.add_argument("--severity", choices=("P1", "P2", "P3"))
+    q.add_argument("--team", help="only this team's alerts")
+    q.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    for action, text in (("ack", "acknowledge"), ("snooze", "snooze until a time"), ("resolve", "resolve")):
+        q = alerts.add_parser(action, help=f"{text} an alert")
+        _common(q)
+        q.add_argument("id", help="the alert id (A-...)")
+        q.add_argument("--by", help="who acts (default: $MONITOR_USER or the login name)")
+        q.add_argument("--note", help="a note kept with the alert")
+        if action == "snooze":
+            q.add_argument("--until", required=True, help="ISO time (UTC) the alert stays quiet until")
+
+    p = sub.add_parser("budgets", help="list, set or clear monthly budgets (versions kept with who and when)")
+    budgets = p.add_subparsers(dest="action", required=True)
+    q = budgets.add_parser("list", help="the budgets in force (monitor.yaml and the app's)")
+    _common(q)
+    for action in ("set", "clear"):
+        q = budgets.add_parser(action, help=f"{action} a team's or a job's monthly budget")
+        _common(q)
+        q.add_argument("--team")
+        q.add_argument("--job", help="job id")
+        q.add_argument("--workspace", help="the job's workspace id (when the id exists in several)")
+        q.add_argument("--by", help="who sets it (default: $MONITOR_USER or the login name)")
+        if action == "set":
+            q.add_argument("--monthly-usd", dest="monthly_usd", type=float, required=True)
     return parser
 
 

@@ -51,6 +51,12 @@ class Settings:
     sla_targets: list[dict[str, Any]] = field(default_factory=list)
     # metric thresholds (see shared monitoring definitions); keys documented in the README
     thresholds: dict[str, float] = field(default_factory=dict)
+    # alert rules' severities and thresholds (monitor_app/alerts/config.py; README "Alert rules")
+    alert_rules: dict[str, Any] = field(default_factory=dict)
+    # monthly budgets: {team: T, monthly_usd: N} or {job_id: ID, workspace_id: W, monthly_usd: N}
+    budgets: list[dict[str, Any]] = field(default_factory=list)
+    # alerts pushed to a Slack-compatible incoming webhook (new P1/P2 and their resolution); None: off
+    alert_webhook_url: str | None = None
     # memory of the served app: results cached for all sessions (MB), and DuckDB's own limit (DuckDB sizes)
     cache_max_mb: int = 256
     duckdb_memory_limit: str = "1GB"
@@ -92,6 +98,7 @@ ENV_VARS = {
     "DATABRICKS_APP_PORT": "port",
     "MONITOR_CACHE_MB": "cache_max_mb",
     "MONITOR_DUCKDB_MEMORY_LIMIT": "duckdb_memory_limit",
+    "MONITOR_ALERT_WEBHOOK_URL": "alert_webhook_url",
 }
 
 
@@ -130,6 +137,7 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
     if settings.cache_max_mb < 1:
         raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
     settings.thresholds = _thresholds(settings.thresholds)
+    _check_alert_settings(settings)
     settings.duckdb_memory_limit = str(settings.duckdb_memory_limit).strip()
     if not MEMORY_SIZE.fullmatch(settings.duckdb_memory_limit):
         raise SettingsError(
@@ -168,3 +176,21 @@ def _flag(value: Any, name: str) -> bool:
     if text in ("0", "false", "no", "off", ""):
         return False
     raise SettingsError(f"{name} must be true or false, got {value!r}")
+
+
+def _check_alert_settings(settings: Settings) -> None:
+    """``alert_rules``, ``budgets`` and ``alert_webhook_url`` have the right shape (budgets' teams and jobs are
+    checked against the workspace when alerts are evaluated)."""
+    from monitor_app.alerts.config import AlertRulesError, rule_settings
+
+    try:
+        rule_settings(settings.alert_rules)
+    except AlertRulesError as err:
+        raise SettingsError(str(err)) from err
+    if settings.budgets is None:
+        settings.budgets = []
+    if not isinstance(settings.budgets, list):
+        raise SettingsError(f"budgets must be a list of entries, got {settings.budgets!r}")
+    url = settings.alert_webhook_url
+    if url is not None and not re.match(r"^https?://[^\s]+$", str(url)):
+        raise SettingsError(f"alert_webhook_url must be an http(s) URL, got {url!r}")

@@ -16,3 +16,30 @@ CREATE TABLE IF NOT EXISTS app_state.team_rules (
 CREATE TABLE IF NOT EXISTS app_state.settings (
   key STRING, value STRING, set_by STRING, set_at TIMESTAMP
 );
+
+-- COST-03: monthly budgets per team or per job, versioned like SLA targets (is_active = FALSE clears).
+CREATE TABLE IF NOT EXISTS app_state.budgets (
+  scope STRING, team STRING, workspace_id STRING, job_id STRING, monthly_usd DOUBLE,
+  set_by STRING, set_at TIMESTAMP, is_active BOOLEAN
+);
+
+-- ALERT-01/02: the alert inbox. One row per alert (its current state, written by evaluations and by
+-- users' actions); every change is also appended to alert_events with who and when, never updated.
+CREATE TABLE IF NOT EXISTS app_state.alerts (
+  id STRING, fingerprint STRING, rule STRING, category STRING, severity STRING, status STRING,
+  title STRING, remediation STRING, evidence STRING, workspace_id STRING, team STRING, job_id STRING,
+  job_name STRING, run_id STRING, table_full_name STRING, links STRING, first_seen TIMESTAMP,
+  last_seen TIMESTAMP, occurrences BIGINT, acknowledged_by STRING, acknowledged_at TIMESTAMP,
+  snoozed_until TIMESTAMP, snoozed_by STRING, resolved_at TIMESTAMP, resolved_by STRING, notes STRING,
+  flapping BOOLEAN, reopened_at STRING
+);
+
+CREATE TABLE IF NOT EXISTS app_state.alert_events (
+  alert_id STRING, event STRING, status STRING, severity STRING, actor STRING, at TIMESTAMP,
+  until_time TIMESTAMP, note STRING
+);
+
+CREATE TABLE IF NOT EXISTS app_state.alert_evaluations (
+  evaluated_at TIMESTAMP, as_of TIMESTAMP, rules STRING, firing BIGINT, opened BIGINT, reopened BIGINT,
+  resolved BIGINT, seconds DOUBLE, problems STRING
+);

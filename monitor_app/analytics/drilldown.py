@@ -77,6 +77,12 @@ def run_tasks(engine: Engine, filters: Filters, run_id: str) -> pd.DataFrame:
     return engine.execute(_sql("tasks"), {"run_id": str(run_id), "workspace_id": filters.workspace_id})
 
 
+@metric("job_owners")
+def job_owners(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Per job: its creator and the user it runs as (the owner an alert names)."""
+    return engine.execute(_sql("job_owners"), filters.to_params())
+
+
 @metric("data_freshness")
 def data_freshness(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
     """Newest row of each source: job timeline, billing, node timeline, jobs (filters are not used)."""

@@ -1,0 +1,10 @@
+-- Who owns each job in scope: its creator and the identity it runs as (latest job version), for the
+-- "who to ask" of an alert's remediation.
+SELECT
+  j.workspace_id,
+  j.job_id,
+  j.creator_user_name,
+  COALESCE(j.run_as_user_name, j.creator_user_name) AS run_as_user_name
+FROM monitor.jobs AS j
+WHERE (:workspace_id IS NULL OR j.workspace_id = :workspace_id)
+  AND (:job_id IS NULL OR j.job_id = :job_id)
