@@ -59,6 +59,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         end=end,
         refresh=not args.no_refresh,
         progress=_progress,
+        problems=not args.no_problems,
     )
     _progress(
         f"demo workspace written to {settings.db_path} ({len(manifest['scenarios'])} scenarios injected)"
@@ -351,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=90, help="days of history")
     p.add_argument("--end", help="end of the simulated history, ISO time in UTC (default: now, to the hour)")
     p.add_argument("--no-refresh", action="store_true", help="skip building the derived model")
+    p.add_argument(
+        "--no-problems",
+        action="store_true",
+        help="inject no problem scenario (a clean workspace: no alert rule may fire on it)",
+    )
 
     p = sub.add_parser("import", help="load a Parquet export of system tables (all or nothing)")
     _common(p)

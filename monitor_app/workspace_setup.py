@@ -49,6 +49,7 @@ def build_demo(
     end: datetime | None = None,
     refresh: bool = True,
     progress: Progress = None,
+    problems: bool = True,
 ) -> dict[str, Any]:
     """Generate the demo workspace, seed the demo's SLA targets and team rules, and build the model.
 
@@ -69,6 +70,7 @@ def build_demo(
             end=end,
             progress=progress,
             manifest_path=db.with_suffix(".manifest.json"),
+            problems=problems,
         )
         if not refresh:
             return manifest

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS app_state.alerts (
 
 CREATE TABLE IF NOT EXISTS app_state.alert_events (
   alert_id STRING, event STRING, status STRING, severity STRING, actor STRING, at TIMESTAMP,
-  until_time TIMESTAMP, note STRING
+  until_time TIMESTAMP, note STRING, recorded_at TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS app_state.alert_evaluations (

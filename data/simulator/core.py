@@ -46,6 +46,7 @@ def generate(
     end: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     manifest_path: str | Path | None = None,
+    problems: bool = True,
 ) -> dict:
     """(Re)create every system and collected table in ``db_path`` and fill it with a simulated workspace.
 
@@ -66,6 +67,8 @@ def generate(
     manifest_path : str or Path, optional
         Where the manifest goes (default ``<db_path>.manifest.json``; a file built aside and swapped in
         names its final place).
+    problems : bool
+        False: no injected scenario and no all-purpose job, a workspace no alert rule may fire on.
 
     Returns
     -------
@@ -79,7 +82,7 @@ def generate(
     newcols_s = int(end_s - 0.6 * days * DAY)
     rng = np.random.default_rng(seed)
 
-    job_list, summary = build_jobs(rng, jobs, start_s, end_s)
+    job_list, summary = build_jobs(rng, jobs, start_s, end_s, problems=problems)
     manifest: dict = {
         "seed": seed,
         "jobs": jobs,
@@ -89,6 +92,7 @@ def generate(
         "workspaces": list(C.WORKSPACES),
         "account_id": C.ACCOUNT_ID,
         "scenarios": [],
+        "problems": problems,
     }
     runs, atts, tasks, tt = generate_runs(rng, job_list, start_s, end_s, manifest)
     say(f"simulated {len(job_list)} jobs, {len(runs.job)} runs, {len(tasks.t0)} task runs")

@@ -123,8 +123,14 @@ def _tasks(rng: np.random.Generator, n: int, retries_heavy: bool) -> list[Task]:
     return tasks
 
 
-def build_jobs(rng: np.random.Generator, n_jobs: int, start_s: int, end_s: int) -> tuple[list[Job], dict]:
-    """Define every job; returns the jobs and a summary of the special populations for the manifest."""
+def build_jobs(
+    rng: np.random.Generator, n_jobs: int, start_s: int, end_s: int, problems: bool = True
+) -> tuple[list[Job], dict]:
+    """Define every job; returns the jobs and a summary of the special populations for the manifest.
+
+    ``problems=False`` injects no scenario and puts no job on all-purpose compute: a workspace on which
+    every alert rule must stay silent (renames, pauses, deletions, serverless and clean SLA targets stay).
+    """
     days = (end_s - start_s) / DAY
     jobs: list[Job] = []
     used_ids: set[str] = set()
@@ -240,7 +246,11 @@ def build_jobs(rng: np.random.Generator, n_jobs: int, start_s: int, end_s: int) 
         j.exec_s = min(j.exec_s, 3000)
 
     summary = _assign_specials(rng, jobs, start_s, end_s, days)
-    _assign_scenarios(rng, jobs, start_s, end_s, summary)
+    if not problems:
+        for j in jobs:
+            if j.compute == "all_purpose":
+                j.compute, j.ap_cluster = "job", -1
+    _assign_scenarios(rng, jobs, start_s, end_s, summary, SCENARIO_KINDS if problems else ())
     _assign_tables(rng, jobs)
     return jobs, summary
 
@@ -318,7 +328,12 @@ def _assign_specials(
 
 
 def _assign_scenarios(
-    rng: np.random.Generator, jobs: list[Job], start_s: int, end_s: int, summary: dict
+    rng: np.random.Generator,
+    jobs: list[Job],
+    start_s: int,
+    end_s: int,
+    summary: dict,
+    kinds: tuple = SCENARIO_KINDS,
 ) -> None:
     per_kind = max(1, round(len(jobs) / 100))
     eligible = [
@@ -334,7 +349,7 @@ def _assign_scenarios(
     order = rng.permutation(len(eligible))
     cursor = 0
     summary["skipped_kinds"] = []
-    for kind in SCENARIO_KINDS:
+    for kind in kinds:
         for i in range(per_kind):
             if cursor >= len(order):
                 summary["skipped_kinds"].append(kind)

@@ -65,7 +65,7 @@ GENERAL: dict[str, Any] = {
     # the analysis window of the metrics the rules read (their baselines come from the model)
     "window_days": 30,
     # an alert reopened this many times within flapping_hours is flapping: shown, not re-notified
-    "flapping_reopens": 3,
+    "flapping_reopens": 2,
     "flapping_hours": 24,
 }
 

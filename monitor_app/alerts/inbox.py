@@ -36,7 +36,17 @@ from monitor_app.alerts.model import (
 )
 
 TIME_FIELDS = ("first_seen", "last_seen", "acknowledged_at", "snoozed_until", "resolved_at")
-EVENT_COLUMNS = ["alert_id", "event", "status", "severity", "actor", "at", "until_time", "note"]
+EVENT_COLUMNS = [
+    "alert_id",
+    "event",
+    "status",
+    "severity",
+    "actor",
+    "at",
+    "until_time",
+    "note",
+    "recorded_at",
+]
 EVALUATION_COLUMNS = [
     "evaluated_at",
     "as_of",
@@ -200,7 +210,7 @@ class Inbox:
         rules: Iterable[str],
         now: datetime,
         host: str | None = None,
-        flapping_reopens: int = 3,
+        flapping_reopens: int = 2,
         flapping_hours: float = 24,
         seconds: float = 0.0,
         problems: list[str] | None = None,
@@ -463,6 +473,8 @@ def _event(
         "at": _naive(moment),
         "until_time": _naive(until),
         "note": note,
+        # wall-clock time of the write: orders events an evaluation and a user made at the same "now"
+        "recorded_at": _naive(datetime.now(UTC)),
     }
 
 
