@@ -35,6 +35,7 @@ ViewFactory = Callable[[AppState], Any]
 
 # Slot modules, their title and the page their views go to when the module does not say (VIEWS).
 SLOT_MODULES: dict[str, tuple[str, str]] = {
+    "components.alerts_views": ("Alerts", "alerts"),
     "components.health_views": ("Job health", "overview"),
     "components.cost_views": ("Cost", "overview"),
     "components.sla_views": ("SLAs", "jobs"),
@@ -44,7 +45,6 @@ SLOT_MODULES: dict[str, tuple[str, str]] = {
 
 # Pages whose content comes only from slots: what the placeholder says while nothing is plugged in.
 SLOT_ONLY_PAGES = {
-    "alerts": "Alerts (P1/P2/P3 with remediation) will appear here.",
     "reports": "Daily, weekly and monthly reports will appear here.",
 }
 

@@ -174,9 +174,10 @@ class Inbox:
     ) -> list[Alert]:
         """Alerts by status (``all`` or None: every one), severity, team and category; most urgent first.
 
-        ``open`` lists what needs someone: open alerts and snoozes that have expired.
+        ``open`` lists what needs someone: open alerts and snoozes that have expired; ``active`` every
+        alert not resolved.
         """
-        if status not in (None, "all", *STATUSES):
+        if status not in (None, "all", "active", *STATUSES):
             raise AlertError(f"unknown status {status!r}; known: {', '.join(STATUSES)}, all")
         if severity not in (None, *SEVERITIES):
             raise AlertError(f"unknown severity {severity!r}; known: {', '.join(SEVERITIES)}")
@@ -184,7 +185,9 @@ class Inbox:
         out = []
         for alert in self.alerts().values():
             current = effective_status(alert, moment)
-            if status not in (None, "all") and current != status:
+            if status == "active" and current == "resolved":
+                continue
+            if status not in (None, "all", "active") and current != status:
                 continue
             if severity and alert.severity != severity:
                 continue
