@@ -497,6 +497,43 @@ def skip_mathjax() -> None:
     panel.io.resources._panel_use_mathjax = lambda roots: False
 
 
+# How often the served app checks the runs in progress against their SLAs (SLA-03).
+AT_RISK_EVERY_S = 300
+
+
+def start_at_risk_timer(
+    context: Any, progress: Progress, every_s: float = AT_RISK_EVERY_S
+) -> threading.Event:
+    """Evaluate ``sla_at_risk`` alone every ``every_s`` in a daemon thread; set the event to stop.
+
+    Runs in progress change by the minute while the model is rebuilt hourly: this is the check that
+    warns before a deadline. A failed check says so once per failure and tries again next time.
+    """
+    from monitor_app.alerts.evaluate import evaluate
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every_s):
+            try:
+                result = evaluate(
+                    context.shared_engine(),
+                    context.state_store(),
+                    context.settings,
+                    rules=["sla_at_risk"],
+                    jobs_api=context.jobs_api_for(None),  # the app's own identity; timeline if unreachable
+                )
+                if result.changes.opened or result.changes.resolved:
+                    progress(
+                        f"runs at risk: {len(result.changes.opened)} new, {len(result.changes.resolved)} cleared"
+                    )
+            except Exception as err:  # the server keeps serving; the next tick tries again
+                progress(f"runs-at-risk check failed: {type(err).__name__}: {err}")
+
+    threading.Thread(target=loop, name="sla-at-risk", daemon=True).start()
+    return stop
+
+
 def serve(settings: Settings, show: bool = False, progress: Progress | None = None) -> int:
     """Serve the app until interrupted (the CLI's ``serve``); builds the demo first when there is no data.
 
@@ -537,6 +574,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
         f"serving {context.shared_engine().describe()} at {url} (ready in {time.perf_counter() - started:.1f} s)"
     )
     print(url, flush=True)
+    stop_timer = start_at_risk_timer(context, progress)
     if show:
         server.io_loop.add_callback(server.show, "/")
     try:
@@ -544,5 +582,6 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     except KeyboardInterrupt:
         progress("stopped")
     finally:
+        stop_timer.set()
         context.close()
     return 0
