@@ -111,4 +111,13 @@ def test_help_of_every_subcommand(command, capsys):
 
 
 def test_every_documented_subcommand_exists():
-    assert set(cli.COMMANDS) == {"demo", "import", "export", "refresh", "serve", "metrics"}
+    assert set(cli.COMMANDS) == {
+        "demo",
+        "import",
+        "export",
+        "refresh",
+        "serve",
+        "metrics",
+        "alerts",
+        "budgets",
+    }
