@@ -125,7 +125,7 @@ def test_every_metric_reads_the_same_through_arrow(simulated, monkeypatch, name)
     filters = Filters(window_days=30, now=END)
 
     def call() -> pd.DataFrame:
-        return fn(engine, filters, targets) if name in SLA_METRICS else fn(engine, filters)
+        return fn(engine, filters, targets) if name in (*SLA_METRICS, "sla_at_risk") else fn(engine, filters)
 
     got = call()
     _with_df(monkeypatch)
@@ -172,7 +172,7 @@ def test_every_metric_works_with_exact_decimals_and_keeps_its_numbers(simulated,
     filters = Filters(window_days=30, now=END)
 
     def call() -> pd.DataFrame:
-        return fn(engine, filters, targets) if name in SLA_METRICS else fn(engine, filters)
+        return fn(engine, filters, targets) if name in (*SLA_METRICS, "sla_at_risk") else fn(engine, filters)
 
     floats = call()
     engine.exact_decimals = True
