@@ -15,7 +15,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import data_table, esc, key_values_html, text_pane
-from monitor_app.alerts.inbox import AlertError, Inbox
+from monitor_app.alerts.inbox import AlertError, Inbox, select
 from monitor_app.alerts.model import CATEGORIES, SEVERITIES, Alert
 from monitor_app.state import AppState
 
@@ -188,7 +188,7 @@ class AlertsView(Viewer):
             self.counts.object += (
                 "<div class='alerts-evaluated'>Never evaluated: press Evaluate now (or run `refresh`).</div>"
             )
-        alerts = inbox.list(**self._filters())
+        alerts = select(everything, **self._filters())
         self._alerts = alerts
         if not alerts:
             self.table.objects = [text_pane("No alert matches these filters.", "alerts-empty")]

@@ -77,12 +77,13 @@ def evaluate(
     started = time.perf_counter()
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     config = rule_settings(settings.alert_rules)
-    wanted = [r for r in (rules or RULE_FUNCTIONS) if config[r]["enabled"]]
-    unknown = set(wanted) - set(RULE_FUNCTIONS)
+    asked = list(rules or RULE_FUNCTIONS)
+    unknown = set(asked) - set(RULE_FUNCTIONS)
     if unknown:
         raise ValueError(
             f"unknown alert rule(s): {', '.join(sorted(unknown))}; known: {', '.join(RULE_FUNCTIONS)}"
         )
+    wanted = [r for r in asked if config[r]["enabled"]]
     problems: list[str] = []
     ctx = RuleContext(
         engine=engine,

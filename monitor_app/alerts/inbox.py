@@ -177,26 +177,7 @@ class Inbox:
         ``open`` lists what needs someone: open alerts and snoozes that have expired; ``active`` every
         alert not resolved.
         """
-        if status not in (None, "all", "active", *STATUSES):
-            raise AlertError(f"unknown status {status!r}; known: {', '.join(STATUSES)}, all")
-        if severity not in (None, *SEVERITIES):
-            raise AlertError(f"unknown severity {severity!r}; known: {', '.join(SEVERITIES)}")
-        moment = _utc_now(now)
-        out = []
-        for alert in self.alerts().values():
-            current = effective_status(alert, moment)
-            if status == "active" and current == "resolved":
-                continue
-            if status not in (None, "all", "active") and current != status:
-                continue
-            if severity and alert.severity != severity:
-                continue
-            if team and alert.team != team:
-                continue
-            if category and alert.category != category:
-                continue
-            out.append(replace(alert, status=current))
-        return sorted(out, key=_urgency)
+        return select(list(self.alerts().values()), status, severity, team, category, now)
 
     def events(self, alert_id_: str) -> pd.DataFrame:
         return self.store.engine.execute(sql_beside(__file__, "alerts_events"), {"alert_id": alert_id_})
@@ -426,6 +407,37 @@ class Inbox:
             params.update(p4)
         if statements:
             self.store.engine.execute_atomically(statements, params)
+
+
+def select(
+    alerts: list[Alert],
+    status: str | None = "open",
+    severity: str | None = None,
+    team: str | None = None,
+    category: str | None = None,
+    now: datetime | None = None,
+) -> list[Alert]:
+    """:meth:`Inbox.list`'s filters and order over alerts already read (a view reads the inbox once)."""
+    if status not in (None, "all", "active", *STATUSES):
+        raise AlertError(f"unknown status {status!r}; known: {', '.join(STATUSES)}, all")
+    if severity not in (None, *SEVERITIES):
+        raise AlertError(f"unknown severity {severity!r}; known: {', '.join(SEVERITIES)}")
+    moment = _utc_now(now)
+    out = []
+    for alert in alerts:
+        current = effective_status(alert, moment)
+        if status == "active" and current == "resolved":
+            continue
+        if status not in (None, "all", "active") and current != status:
+            continue
+        if severity and alert.severity != severity:
+            continue
+        if team and alert.team != team:
+            continue
+        if category and alert.category != category:
+            continue
+        out.append(replace(alert, status=current))
+    return sorted(out, key=_urgency)
 
 
 def effective_status(alert: Alert, now: datetime) -> str:

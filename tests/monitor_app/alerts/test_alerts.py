@@ -358,3 +358,9 @@ def test_webhook_retries_and_never_blocks(setup):
         assert notifier.sent == 3 and len(result.changes.notify) == 3
     finally:
         server.shutdown()
+
+
+def test_an_unknown_rule_is_named(setup):
+    engine, store, settings, _ = setup
+    with pytest.raises(ValueError, match="unknown alert rule\\(s\\): nope; known: consecutive_failures"):
+        evaluate(engine, store, settings, now=NOW, rules=["nope"])
