@@ -22,36 +22,13 @@ from pathlib import Path
 from benchmarks.bench_data import END, SIZES
 from benchmarks.common import ROOT, machine
 from data.engines import LiveDuckDBEngine
+from data.simulator.truth import alert_truth
 from data.state_store import StateStore
 from monitor_app.alerts.evaluate import evaluate
 from monitor_app.settings import Settings
 from monitor_app.workspace_setup import build_demo, save_manifest_sla_targets
 
 OUT = ROOT / "benchmarks" / "out"
-# rule -> the manifest's kind of injected problem it must find
-TRUTH_KIND = {
-    "consecutive_failures": "consecutive_failures",
-    "duration_regression": "duration_regression",
-    "suspiciously_fast": "suspiciously_fast",
-    "retry_heavy": "retry_heavy",
-    "dbu_spike": "dbu_spike",
-    "zombie_job": "zombie",
-}
-
-
-def _truth(manifest: dict) -> dict[str, set]:
-    truth: dict[str, set] = {rule: set() for rule in TRUTH_KIND}
-    for s in manifest["scenarios"]:
-        for rule, kind in TRUTH_KIND.items():
-            if s["kind"] == kind:
-                truth[rule].add((str(s["workspace_id"]), str(s["job_id"])))
-    truth["sla_breach"] = {
-        (str(t["workspace_id"]), str(t["job_id"])) for t in manifest["sla_targets"] if t["breached"]
-    }
-    truth["all_purpose_job"] = {(str(w), str(j)) for w, j in manifest["special_jobs"].get("all_purpose", [])}
-    for rule in ("failure_rate", "sla_at_risk", "stale_data", "budget"):
-        truth[rule] = set()  # no injected case: every alert of these is a false alarm on the demo
-    return truth
 
 
 def main() -> None:
@@ -85,7 +62,7 @@ def main() -> None:
         first = evaluate(engine, store, settings, now=end)
         second = evaluate(engine, store, settings, now=end)
         shutil.copy(state, OUT / f"bench_alerts_{name}.state.duckdb")
-    truth = _truth(manifest)
+    truth = alert_truth(manifest)
     clean = {(str(ws), str(job)) for ws, job in manifest["clean_jobs"]}
     rules = {}
     for rule in first.rule_seconds:

@@ -9,20 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from data.engines import DuckDBEngine
+from data.simulator.truth import NO_INJECTED_CASE, alert_truth
 from data.state_store import StateStore
 from monitor_app.alerts.evaluate import evaluate
 from monitor_app.settings import Settings
 from monitor_app.workspace_setup import build_demo, save_manifest_sla_targets
 
 END = datetime(2026, 11, 25)
-KIND = {
-    "consecutive_failures": "consecutive_failures",
-    "duration_regression": "duration_regression",
-    "suspiciously_fast": "suspiciously_fast",
-    "retry_heavy": "retry_heavy",
-    "dbu_spike": "dbu_spike",
-    "zombie_job": "zombie",
-}
 
 
 def _evaluated(folder, problems: bool):
@@ -44,13 +37,7 @@ def injected(tmp_path_factory):
 def test_every_injected_case_alerts_and_nothing_else(injected):
     manifest, result = injected
     assert result.problems == []
-    truth = {rule: set() for rule in (*KIND, "sla_breach", "all_purpose_job")}
-    for s in manifest["scenarios"]:
-        for rule, kind in KIND.items():
-            if s["kind"] == kind:
-                truth[rule].add((s["workspace_id"], s["job_id"]))
-    truth["sla_breach"] = {(t["workspace_id"], t["job_id"]) for t in manifest["sla_targets"] if t["breached"]}
-    truth["all_purpose_job"] = {tuple(k) for k in manifest["special_jobs"]["all_purpose"]}
+    truth = {r: jobs for r, jobs in alert_truth(manifest).items() if r not in NO_INJECTED_CASE}
     found: dict[str, set] = {}
     for f in result.findings:
         found.setdefault(f.rule, set()).add((f.workspace_id, f.job_id))
