@@ -38,6 +38,17 @@ TITLES = {
     "occurrences": "Times",
     "id": "Id",
 }
+# Shares of the table's width: the title is the long text, the rest are short codes.
+WIDTHS = {
+    "severity": "7%",
+    "status": "10%",
+    "title": "33%",
+    "team": "11%",
+    "rule": "12%",
+    "last_seen": "13%",
+    "occurrences": "6%",
+    "id": "8%",
+}
 
 
 def _user(state: AppState) -> str:
@@ -76,6 +87,7 @@ def counts_html(alerts: list[Alert]) -> str:
 
 def detail_html(alert: Alert) -> str:
     pairs = [
+        ("Id", alert.id),
         ("Status", alert.status),
         ("Severity", alert.severity),
         ("Rule", f"{alert.rule} ({alert.category})"),
@@ -194,7 +206,14 @@ class AlertsView(Viewer):
             self.table.objects = [text_pane("No alert matches these filters.", "alerts-empty")]
         else:
             self.table.objects = [
-                data_table(_frame(alerts), "alerts", titles=TITLES, on_click=self._select, page_size=20)
+                data_table(
+                    _frame(alerts),
+                    "alerts",
+                    titles=TITLES,
+                    on_click=self._select,
+                    page_size=20,
+                    widths=WIDTHS,
+                )
             ]
         if self._selected:
             found = next((a for a in everything if a.id == self._selected), None)
