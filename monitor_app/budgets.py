@@ -130,14 +130,23 @@ def budget_history(store: StateStore, settings: Settings | None, engine: Engine)
 
 
 def _key(row: Any) -> tuple:
-    return (row["scope"], row["team"] or "", row["workspace_id"] or "", row["job_id"] or "")
+    # None from the state store becomes NaN once frames are concatenated: both mean "not set"
+    return tuple(
+        "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        for v in (row["scope"], row["team"], row["workspace_id"], row["job_id"])
+    )
 
 
 def current_budgets(store: StateStore, settings: Settings | None, engine: Engine) -> pd.DataFrame:
     """The budgets in force: per team or job, the app's latest version when there is one, else the file's."""
-    history = budget_history(store, settings, engine)
+    return in_force(budget_history(store, settings, engine))
+
+
+def in_force(history: pd.DataFrame) -> pd.DataFrame:
+    """Of every version (``history``, monitor.yaml's first, then the app's oldest first), per team or job
+    the newest one, when it is active."""
     latest: dict[tuple, Any] = {}
-    for _, row in history.iterrows():  # yaml first, then the app's versions oldest first
+    for _, row in history.iterrows():
         latest[_key(row)] = row
     rows = [row for row in latest.values() if bool(row["is_active"])]
     return pd.DataFrame(rows, columns=BUDGET_COLUMNS).reset_index(drop=True)

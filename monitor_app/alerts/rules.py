@@ -9,7 +9,6 @@ latest offending run as its run. Severity comes from the rule's settings (``conf
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ import pandas as pd
 from data.engines import Engine
 from monitor_app.alerts.model import Finding
 from monitor_app.analytics import cost, drilldown, health, sla, sla_risk
+from monitor_app.analytics.budget_status import budget_status
 from monitor_app.analytics.registry import bound
 from monitor_app.filters import Filters
 
@@ -515,50 +515,25 @@ def all_purpose_job(ctx: RuleContext) -> list[Finding]:
     return out
 
 
-def _month(now: datetime) -> tuple[datetime, int]:
-    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return start, calendar.monthrange(now.year, now.month)[1]
-
-
 def budget(ctx: RuleContext) -> list[Finding]:
     cfg = ctx.rules["budget"]
-    budgets = ctx.budgets
-    if budgets is None or budgets.empty:
-        return []
-    start, month_days = _month(ctx.now)
-    elapsed_days = (ctx.now - start).total_seconds() / 86400
-    month = Filters(start_date=start.date(), end_date=ctx.now.date(), now=ctx.now, row_limit=None)
-    teams = ctx.metric(cost.team_costs, month)
+    status = budget_status(
+        ctx.engine,
+        ctx.budgets,
+        ctx.now,
+        approaching_share=cfg["approaching_share"],
+        min_forecast_days=cfg["min_forecast_days"],
+    )
     out = []
-    for _, b in budgets.iterrows():
-        limit = float(b["monthly_usd"])
+    for _, b in status[status["status"] != "ok"].iterrows():
+        exceeded = b["status"] == "exceeded"
+        limit, spent, forecast = b["monthly_usd"], b["spent_usd"], _num(b["forecast_usd"])
         if b["scope"] == "team":
-            mine = teams[teams["team"] == b["team"]]
-            spent = float(mine["list_cost_usd"].sum()) if not mine.empty else 0.0
-            drivers = ctx.metric(cost.job_costs, month.with_(team=b["team"]))
-            entity = {"team": b["team"], "workspace_id": None, "job_id": None, "job_name": None}
             name = f'team "{b["team"]}"'
         else:
-            drivers = ctx.metric(
-                cost.job_costs, month.with_(workspace_id=b["workspace_id"], job_id=b["job_id"])
-            )
-            spent = float(drivers["list_cost_usd"].sum()) if not drivers.empty else 0.0
-            job_name = str(drivers["job_name"].iloc[0]) if not drivers.empty else str(b["job_id"])
-            team = str(drivers["team"].iloc[0]) if not drivers.empty else None
-            entity = {
-                "team": team,
-                "workspace_id": b["workspace_id"],
-                "job_id": b["job_id"],
-                "job_name": job_name,
-            }
-            name = f"job {job_name}"
-        forecast = spent / elapsed_days * month_days if elapsed_days >= cfg["min_forecast_days"] else None
-        exceeded = spent >= limit
-        approaching = spent >= cfg["approaching_share"] * limit or (forecast is not None and forecast > limit)
-        if not (exceeded or approaching):
-            continue
-        top = drivers.sort_values("list_cost_usd", ascending=False).head(3)
-        top_text = ", ".join(f"{j.job_name} {_money(j.list_cost_usd)}" for j in top.itertuples()) or "none"
+            name = f"job {b['job_name'] or b['job_id']}"
+        top = b["top_drivers"]
+        top_text = ", ".join(f"{j['job_name']} {_money(j['list_cost_usd'])}" for j in top) or "none"
         out.append(
             Finding(
                 rule="budget",
@@ -566,30 +541,26 @@ def budget(ctx: RuleContext) -> list[Finding]:
                 severity=cfg["exceeded_severity" if exceeded else "approaching_severity"],
                 title=f"{name}: {'over' if exceeded else 'approaching'} its {_money(limit)} monthly budget",
                 remediation=(
-                    f"{_money(spent)} spent this month to {ctx.now:%Y-%m-%d %H:%M} UTC ({spent / limit:.0%} of "
+                    f"{_money(spent)} spent this month to {ctx.now:%Y-%m-%d %H:%M} UTC ({b['share']:.0%} of "
                     f"{_money(limit)}, list price)"
                     + (f"; month-end forecast {_money(forecast)}" if forecast is not None else "")
                     + f". Top drivers: {top_text}. Review their schedules, cluster sizes and open cost alerts; "
                     "raise the budget if the growth is planned."
                 ),
                 evidence={
-                    "value": round(spent, 2),
+                    "value": spent,
                     "threshold": limit,
-                    "baseline": None if forecast is None else round(forecast, 2),
-                    "sample_size": round(elapsed_days, 2),
-                    "share": round(spent / limit, 4),
-                    "forecast_usd": None if forecast is None else round(forecast, 2),
-                    "top_drivers": [
-                        {
-                            "job_id": str(j.job_id),
-                            "job_name": str(j.job_name),
-                            "list_cost_usd": round(float(j.list_cost_usd), 2),
-                        }
-                        for j in top.itertuples()
-                    ],
+                    "baseline": forecast,
+                    "sample_size": b["elapsed_days"],
+                    "share": b["share"],
+                    "forecast_usd": forecast,
+                    "top_drivers": top,
                 },
-                period=f"{start:%Y-%m}",
-                **entity,
+                period=b["month"],
+                team=_s(b["team"]),
+                workspace_id=_s(b["workspace_id"]),
+                job_id=_s(b["job_id"]),
+                job_name=_s(b["job_name"]),
             )
         )
     return out
