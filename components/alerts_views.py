@@ -51,11 +51,6 @@ WIDTHS = {
 }
 
 
-def _user(state: AppState) -> str:
-    identity = state.identity
-    return (getattr(identity, "display_name", None) or "local user") if identity is not None else "local user"
-
-
 def _frame(alerts: list[Alert]) -> pd.DataFrame:
     rows = [
         {
@@ -231,7 +226,7 @@ class AlertsView(Viewer):
         inbox = self._inbox()
         if inbox is None or not self._selected:
             return
-        user = _user(self._state)
+        user = self._state.actor
         note = self.note.value.strip() or None
         try:
             if action == "acknowledge":
@@ -278,7 +273,7 @@ class AlertsView(Viewer):
         inbox = self._inbox()
         if inbox is None:
             return
-        inbox.pin(_user(self._state), self._filters())
+        inbox.pin(self._state.actor, self._filters())
         self.message.object = (
             "<div class='alert alert-success'>Pinned: the overview shows these alerts for you.</div>"
         )
@@ -313,7 +308,7 @@ class PinnedAlertsView(Viewer):
         if store is None:
             return
         inbox = Inbox(store)
-        pinned = inbox.pinned(_user(self._state))
+        pinned = inbox.pinned(self._state.actor)
         filters = pinned or {"status": "open", "severity": "P1"}
         alerts = inbox.list(**{k: filters.get(k) for k in ("status", "severity", "category", "team")})[:10]
         heading = "Pinned alerts" if pinned else "Open P1 alerts"

@@ -39,6 +39,7 @@ SLOT_MODULES: dict[str, tuple[str, str]] = {
     "components.health_views": ("Job health", "overview"),
     "components.cost_views": ("Cost", "overview"),
     "components.sla_views": ("SLAs", "jobs"),
+    "components.budget_views": ("Budgets", "teams"),
     "components.team_rules_views": ("Team rules", "settings"),
     "components.jobs_api_views": ("Jobs API", "overview"),
 }

@@ -47,14 +47,6 @@ def _summary(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) ->
     return sla.sla_summary(engine, filters, _targets_frame(records))
 
 
-def _user(state: AppState) -> str:
-    identity = state.identity
-    if identity is not None and getattr(identity, "display_name", None):
-        return str(identity.display_name)
-    settings = state.settings
-    return str(getattr(settings, "local_user", None) or "local user")
-
-
 class SlaBreachesView(Viewer):
     """SLA breach history of the window: one row per breached run, with its causes and the target."""
 
@@ -206,7 +198,7 @@ class SlaTargetFormView(Viewer):
                 typed(self.deadline) or None,
                 typed(self.timezone) or None,
                 self.max_minutes.value,
-                _user(self._state),
+                self._state.actor,
             )
         except SlaTargetError as err:
             self._say(f"Not saved: {err}", "danger")
@@ -224,7 +216,7 @@ class SlaTargetFormView(Viewer):
                 self._state.state_store,
                 typed(self.workspace).strip() or (self._state.workspace_id or ""),
                 typed(self.job).strip(),
-                _user(self._state),
+                self._state.actor,
                 settings=self._state.settings,
             )
         except SlaTargetError as err:

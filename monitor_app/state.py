@@ -77,6 +77,10 @@ class AppState(param.Parameterized):
         precedence=-1,
         doc="Triggered when this session saves or clears an SLA target: the views showing targets reload.",
     )
+    budgets_saved = param.Event(
+        precedence=-1,
+        doc="Triggered when this session saves or clears a budget: the budget views reload.",
+    )
 
     # Session context: set once when the session starts, not shown and not synced to the URL.
     cache = param.ClassSelector(
@@ -137,6 +141,14 @@ class AppState(param.Parameterized):
     @property
     def cache_key(self) -> str:
         return self.identity.cache_key if self.identity is not None else "shared"
+
+    @property
+    def actor(self) -> str:
+        """Who this session's changes are recorded as: the signed-in user, else monitor.yaml's local_user."""
+        name = getattr(self.identity, "display_name", None)
+        if name:
+            return str(name)
+        return str(getattr(self.settings, "local_user", None) or "local user")
 
     def query(self, fn: Callable[..., T], *args: Any, filters: Filters | None = None) -> T:
         """``fn(engine, filters, *args)`` through the result cache, keyed per identity.

@@ -16,6 +16,7 @@ from monitor_app.filters import Filters
 
 XSS_JOB = "<img src=x onerror=alert(1)>"
 OBRIEN = 'O\'Brien "ops"'
+SETTLE_MS = 1200
 
 
 def query(page) -> dict[str, str]:
@@ -99,3 +100,15 @@ def job_team(served, workspace_id: str, job_id: str) -> str:
         {"w": workspace_id, "j": job_id},
     )
     return str(frame["team"].iloc[0])
+
+
+def enter(page, field, text: str) -> None:
+    """Type into a form field and leave it, then give the server a moment to take the value.
+
+    Panel runs a widget's change and a button's click in parallel worker threads (``pn.config.nthreads``):
+    a click sent in the same instant as the change can be handled first, with the old value. A person
+    takes longer than this pause between leaving a field and clicking.
+    """
+    field.fill(text)
+    field.press("Tab")
+    page.wait_for_timeout(SETTLE_MS)

@@ -17,6 +17,7 @@ from tests.ui.helpers import (  # noqa: E402
     app_filters,
     cell,
     column_texts,
+    enter,
     job_runs,
     job_team,
     link,
@@ -29,19 +30,6 @@ pytestmark = pytest.mark.ui
 
 # Panel applies a widget's change and runs a click's handler in separate worker threads, so a click sent
 # right after typing can be handled first. 400 ms proved too short under CI load; a person is slower still.
-SETTLE_MS = 1200
-
-
-def enter(page, field, text: str) -> None:
-    """Type into a form field and leave it, then give the server a moment to take the value.
-
-    Panel runs a widget's change and a button's click in parallel worker threads (``pn.config.nthreads``):
-    a click sent in the same instant as the change can be handled first, with the old value. A person
-    takes longer than this pause between leaving a field and clicking.
-    """
-    field.fill(text)
-    field.press("Tab")
-    page.wait_for_timeout(SETTLE_MS)
 
 
 def _numbers(texts: list[str]) -> list[float]:
