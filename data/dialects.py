@@ -53,6 +53,9 @@ def _rewrite_for_duckdb(node: Any) -> Any:
     if isinstance(node, exp.Quantile):
         # Databricks percentile() interpolates; sqlglot maps it to DuckDB's discrete QUANTILE.
         return exp.Anonymous(this="QUANTILE_CONT", expressions=[node.this, node.args["quantile"]])
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "xxhash64":
+        # a 64-bit hash of the arguments (Databricks' hash() is 32-bit); DuckDB's hash() is 64-bit
+        return exp.Anonymous(this="HASH", expressions=node.expressions)
     return node
 
 

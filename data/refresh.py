@@ -57,6 +57,10 @@ SCOPED_DELETES = {
     "job_daily": (
         "DELETE FROM monitor.job_daily WHERE run_date IN (SELECT run_date FROM monitor.refresh_scope_days)"
     ),
+    "run_utilization": (
+        "DELETE FROM monitor.run_utilization AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_runs AS s "
+        "WHERE s.workspace_id = t.workspace_id AND s.run_id = t.run_id)"
+    ),
 }
 
 SCOPE_TABLES = ("refresh_scope_runs", "refresh_scope_task_runs", "refresh_scope_costs", "refresh_scope_days")
@@ -80,10 +84,21 @@ DERIVED = (
     "zombie_run_commits",
     "zombie_job_days",
     "zombie_table_days",
+    "node_timeline_issues",
 )
 
 # Relations reported (row counts) and logged in monitor.refresh_log, in build order.
-RELATIONS = ("jobs", "job_tasks", "job_teams", "job_runs", "task_runs", "run_costs", "job_daily", *DERIVED)
+RELATIONS = (
+    "jobs",
+    "job_tasks",
+    "job_teams",
+    "job_runs",
+    "task_runs",
+    "run_costs",
+    "job_daily",
+    "run_utilization",
+    *DERIVED,
+)
 
 
 @functools.cache
@@ -189,6 +204,15 @@ def _refresh(
                 _run(engine, model_sql("refresh_scope_days"))
             with _step(report, "job_daily"):
                 _replace_scoped(engine, "job_daily", params)
+        with _step(report, "run_utilization"):
+            # the per-run rollup of the node timeline (by far the largest table): an incremental refresh
+            # reads its rows from the earliest start of the runs in scope on
+            if full:
+                _create(engine, "run_utilization", {**params, "node_since": None})
+            else:
+                earliest = engine.execute(model_sql("refresh_scope_node_since"), {})["node_since"].iloc[0]
+                node_since = since if earliest is None or earliest != earliest else earliest
+                _replace_scoped(engine, "run_utilization", {**params, "node_since": node_since})
     finally:
         for table in SCOPE_TABLES:
             _run(engine, f"DROP TABLE IF EXISTS monitor.{table}")

@@ -18,6 +18,7 @@ FROM (
   UNION ALL SELECT 'task_runs', COUNT(*) FROM monitor.task_runs
   UNION ALL SELECT 'run_costs', COUNT(*) FROM monitor.run_costs
   UNION ALL SELECT 'job_daily', COUNT(*) FROM monitor.job_daily
+  UNION ALL SELECT 'run_utilization', COUNT(*) FROM monitor.run_utilization
   UNION ALL SELECT 'run_health', COUNT(*) FROM monitor.run_health
   UNION ALL SELECT 'run_spend', COUNT(*) FROM monitor.run_spend
   UNION ALL SELECT 'task_spend', COUNT(*) FROM monitor.task_spend
@@ -25,4 +26,5 @@ FROM (
   UNION ALL SELECT 'zombie_run_commits', COUNT(*) FROM monitor.zombie_run_commits
   UNION ALL SELECT 'zombie_job_days', COUNT(*) FROM monitor.zombie_job_days
   UNION ALL SELECT 'zombie_table_days', COUNT(*) FROM monitor.zombie_table_days
+  UNION ALL SELECT 'node_timeline_issues', COUNT(*) FROM monitor.node_timeline_issues
 ) AS counts;

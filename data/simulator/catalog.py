@@ -40,6 +40,16 @@ NODE_TYPES = {
     "r5.2xlarge": (8.0, 65536, 1.8),
     "c5.2xlarge": (8.0, 16384, 1.24),
     "g4dn.xlarge": (4.0, 16384, 1.1),
+    # in node_types for rightsizing (a bigger or smaller size of a family, Azure's common types); no demo
+    # job is created on them
+    "m5.4xlarge": (16.0, 65536, 2.74),
+    "r5.4xlarge": (16.0, 131072, 3.6),
+    "c5.4xlarge": (16.0, 32768, 2.48),
+    "Standard_DS3_v2": (4.0, 14336, 0.75),
+    "Standard_DS4_v2": (8.0, 28672, 1.5),
+    "Standard_DS5_v2": (16.0, 57344, 3.0),
+    "Standard_E8s_v3": (8.0, 65536, 2.0),
+    "Standard_F8s_v2": (8.0, 16384, 1.0),
 }
 CLEAN_NODE_TYPES = (
     "m5.xlarge",
@@ -66,6 +76,9 @@ PRICE_CHANGE_NEW = 0.20
 PRICE_CHANGE_AT = 0.45
 
 SPARK_VERSIONS = ("14.3.x-scala2.12", "15.4.x-scala2.12", "16.4.x-scala2.12")
+# An old runtime (out of standard support) on every OLD_DBR_EVERY-th job: the "old DBR" question.
+OLD_SPARK_VERSION = "12.2.x-scala2.12"
+OLD_DBR_EVERY = 13
 
 DOMAINS = (
     "orders",

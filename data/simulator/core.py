@@ -14,14 +14,17 @@ from data.engines import connect_file
 from data.schema import create_tables
 from data.simulator import catalog as C
 from data.simulator import load
-from data.simulator.jobs import DAY, SCENARIO_KINDS, build_jobs
+from data.simulator.jobs import DAY, SCENARIO_KINDS, UTILIZATION_KINDS, build_jobs
 from data.simulator.metadata import data_tables, jobs_tables
 from data.simulator.runs import generate_runs
 
-# Per-minute node metrics are by far the largest table: keep the last NODE_DAYS days, and above
-# NODE_JOB_CAP jobs only a sample of jobs (always including the utilization scenarios).
-NODE_DAYS = 7
-NODE_JOB_CAP = 600
+# Per-minute node metrics are by far the largest table (a real 5,000-job workspace has hundreds of
+# millions of rows). Up to NODE_JOB_CAP jobs every job has them for the whole period; above it (the large
+# benchmark workspace) the last SAMPLED_NODE_DAYS days (the analysis window) of the utilization scenarios'
+# jobs and of a random sample of about NODE_JOB_CAP others: ~11M rows, which a 2-core machine generates
+# and rolls up at refresh in seconds.
+SAMPLED_NODE_DAYS = 30
+NODE_JOB_CAP = 400
 # DuckDB's own memory budget while loading (each INSERT commits on its own, so nothing piles up).
 MEMORY_LIMIT = "768MB"
 
@@ -119,13 +122,13 @@ def generate(
         load.node_types(con)
         say("wrote billing and clusters")
         sample = np.ones(len(job_list), dtype=bool)
+        node_days = days
         if len(job_list) > NODE_JOB_CAP:
             keep = rng.random(len(job_list)) < NODE_JOB_CAP / len(job_list)
-            util = np.array(
-                [j.scenario in ("over_provisioned", "memory_bound", "dbu_spike") for j in job_list]
-            )
+            util = np.array([j.scenario in UTILIZATION_KINDS for j in job_list])
             sample = keep | util
-        node_rows = load.node_timeline(con, rng, job_list, runs, atts, end_s, min(NODE_DAYS, days), sample)
+            node_days = min(SAMPLED_NODE_DAYS, days)
+        node_rows = load.node_timeline(con, seed, job_list, runs, atts, end_s, node_days, sample)
         say(f"wrote {node_rows} node_timeline rows")
         info = data_tables(con, rng, job_list, runs, atts, start_s, end_s, seed)
         for name in ("sim_jobs", "sim_names"):
@@ -135,7 +138,7 @@ def generate(
     finally:
         con.close()
 
-    _fill_manifest(manifest, job_list, summary, runs, corrections, price, node_rows, sample, days, info)
+    _fill_manifest(manifest, job_list, summary, runs, corrections, price, node_rows, sample, node_days, info)
     target = Path(manifest_path) if manifest_path else Path(db_path).with_suffix(".manifest.json")
     target.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     say(f"demo workspace generated in {time.perf_counter() - t_start:.1f} s")
@@ -147,7 +150,7 @@ def _key(j) -> list[str]:
 
 
 def _fill_manifest(
-    manifest, job_list, summary, runs, corrections, price, node_rows, sample, days, info
+    manifest, job_list, summary, runs, corrections, price, node_rows, sample, node_days, info
 ) -> None:
     for kind in SCENARIO_KINDS:
         for j in job_list:
@@ -155,13 +158,16 @@ def _fill_manifest(
                 continue
             details = dict(j.extra.get("details", {}))
             details.setdefault("job_name", j.name)
-            if j.scenario in ("over_provisioned", "memory_bound"):
+            if j.scenario in UTILIZATION_KINDS and j.scenario != "dbu_spike":
                 details.update(
                     {
                         "worker_cpu_level": round(j.cpu, 1),
                         "worker_mem_level": round(j.mem, 1),
+                        "driver_cpu_level": round(j.driver_cpu, 1),
+                        "cpu_wait_level": round(j.cpu_wait, 1),
                         "node_type": j.node_type,
                         "workers": j.workers,
+                        "autoscale": list(j.autoscale) if j.autoscale else None,
                     }
                 )
             if j.scenario == "zombie":
@@ -214,14 +220,14 @@ def _fill_manifest(
     manifest["price_change"] = {**price, "change_time": _iso(price["change_time"])}
     manifest["billing_corrections"] = corrections
     manifest["node_timeline"] = {
-        "days": min(NODE_DAYS, days),
+        "days": node_days,
         "jobs_sampled": int(sample.sum()),
         "jobs_total": len(job_list),
         "rows": int(node_rows),
     }
     manifest["counts"] = {"job_runs": int(len(runs.job))}
     manifest["notes"] = [
-        f"node_timeline covers only the last {min(NODE_DAYS, days)} days"
+        f"node_timeline covers the last {node_days} days"
         + (
             ""
             if sample.all()

@@ -27,6 +27,21 @@ SCENARIO_KINDS = (
     "memory_bound",
     "row_count_deviation",
     "schema_drift",
+    # cluster utilization (CLUST-01/02), after the others so that adding them moved no earlier pick
+    "driver_bound",
+    "io_bound",
+    "autoscale_idle",
+    "well_sized",
+)
+# The scenarios whose jobs always get a node timeline (the large workspace samples the others).
+UTILIZATION_KINDS = (
+    "over_provisioned",
+    "memory_bound",
+    "driver_bound",
+    "io_bound",
+    "autoscale_idle",
+    "well_sized",
+    "dbu_spike",
 )
 
 
@@ -86,6 +101,11 @@ class Job:
     scenario_i: int = 0
     sla: dict | None = None
     extra: dict = field(default_factory=dict)
+    # node metrics beyond the workers' cpu/mem levels: the driver's CPU, the CPU wait, and whether an
+    # autoscaling cluster adds workers above its minimum during a run
+    driver_cpu: float = 20.0
+    cpu_wait: float = 1.5
+    scales: bool = True
 
 
 def _cron(sched: str, hours: list[int], minute: int) -> str:
@@ -245,6 +265,8 @@ def build_jobs(
         j.compute, j.sched, j.hours, j.cron = "job", "daily", [6], _cron("daily", [6], j.minute)
         j.exec_s = min(j.exec_s, 3000)
 
+    for j in jobs[C.OLD_DBR_EVERY - 1 :: C.OLD_DBR_EVERY]:
+        j.spark_version = C.OLD_SPARK_VERSION
     summary = _assign_specials(rng, jobs, start_s, end_s, days)
     if not problems:
         for j in jobs:
@@ -411,8 +433,35 @@ def _shape_scenario_job(rng: np.random.Generator, j: Job, kind: str, i: int) -> 
         j.node_type = j.driver_node_type = "m5.2xlarge"
         j.workers, j.autoscale = 4, None
         j.cpu, j.mem = float(rng.uniform(12, 18)), float(rng.uniform(90, 93))
+    elif kind in ("driver_bound", "io_bound", "autoscale_idle", "well_sized"):
+        _shape_utilization_job(j, kind)
     j.timeout_s = int(max(3600 * 3, j.exec_s * 5))
     j.health_s = None
+
+
+def _shape_utilization_job(j: Job, kind: str) -> None:
+    """Sizes of the utilization scenarios, from the job's own generator: drawing from the shared one would
+    move every later draw of the workspace (tables, rows) for scenarios that are only about nodes."""
+    rng = np.random.default_rng(10_007 + j.idx)
+    j.autoscale = None
+    if kind == "driver_bound":  # collect-heavy: a busy driver, idle workers
+        j.node_type = j.driver_node_type = "m5.2xlarge"
+        j.workers = 6
+        j.driver_cpu = float(rng.uniform(85, 92))
+        j.cpu, j.mem = float(rng.uniform(5, 10)), float(rng.uniform(15, 22))
+    elif kind == "io_bound":  # waiting on storage: more CPU will not help
+        j.node_type = j.driver_node_type = "i3.xlarge"
+        j.workers = 4
+        j.cpu_wait = float(rng.uniform(28, 35))
+        j.cpu, j.mem = float(rng.uniform(20, 30)), float(rng.uniform(30, 38))
+    elif kind == "autoscale_idle":  # autoscaling 2..12 that never leaves its minimum
+        j.node_type = j.driver_node_type = "m5.xlarge"
+        j.workers, j.autoscale, j.scales = 2, (2, 12), False
+        j.cpu, j.mem = float(rng.uniform(55, 65)), float(rng.uniform(50, 60))
+    else:  # well sized: busy workers, memory with headroom
+        j.node_type = j.driver_node_type = "c5.2xlarge"
+        j.workers = 4
+        j.cpu, j.mem = float(rng.uniform(62, 72)), float(rng.uniform(55, 68))
 
 
 def _assign_tables(rng: np.random.Generator, jobs: list[Job]) -> None:

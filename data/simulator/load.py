@@ -451,25 +451,53 @@ def node_types(con) -> None:
     con.unregister("sim_nt")
 
 
+NODE_CHUNK_ROWS = 1_500_000  # per-minute rows generated and inserted at a time (bounded memory)
+
+
 def node_timeline(
-    con, rng, jobs: list[Job], runs, atts, end_s: int, node_days: int, sample: np.ndarray
+    con, seed: int, jobs: list[Job], runs, atts, end_s: int, node_days: int, sample: np.ndarray
 ) -> int:
-    """Per-minute metrics of every instance of the sampled job clusters over the last ``node_days``."""
+    """Per-minute metrics of every instance of the sampled job clusters over the last ``node_days``.
+
+    Workers sit near the job's cpu/mem levels, the driver near its own CPU; an autoscaling cluster that
+    scales has its workers above the minimum for part of each run only. Generated in chunks of attempts
+    (``NODE_CHUNK_ROWS`` rows) from a generator of its own, so its size moves no other table's draws.
+    """
+    rng = np.random.default_rng(seed + 16)
     compute = np.array([j.compute for j in jobs], dtype=object)
     jb = runs.job[atts.run]
     sel = np.flatnonzero((compute[jb] == "job") & (atts.t1 > end_s - node_days * DAY) & sample[jb])
+    minutes = np.maximum(np.ceil(np.minimum(atts.t1[sel], end_s) / 60) - np.floor(atts.t0[sel] / 60), 1)
+    rows_per = minutes * (1 + runs.workers[atts.run[sel]])
+    chunk_of = np.floor(np.cumsum(rows_per) / NODE_CHUNK_ROWS).astype(np.int64)
+    total = 0
+    for chunk in np.unique(chunk_of):
+        total += _node_chunk(con, rng, jobs, runs, atts, jb, sel[chunk_of == chunk], end_s)
+    return total
+
+
+def _node_chunk(con, rng, jobs: list[Job], runs, atts, jb, sel: np.ndarray, end_s: int) -> int:
     n_inst = 1 + runs.workers[atts.run[sel]]
     ai = np.repeat(sel, n_inst)
     inst = np.arange(len(ai)) - np.repeat(np.cumsum(n_inst) - n_inst, n_inst)
     m0 = np.floor(atts.t0[ai] / 60).astype(np.int64)
     m1 = np.ceil(np.minimum(atts.t1[ai], end_s) / 60).astype(np.int64)
+    # autoscaling that scales: a worker above the minimum joins after 10-30 % of the run, leaves at 70-90 %
+    min_w = np.array([j.autoscale[0] if j.autoscale and j.scales else 10**6 for j in jobs])[jb[ai]]
+    extra = inst > min_w
+    span = m1 - m0
+    m0 = np.where(extra, m0 + (span * (0.1 + 0.02 * (inst % 11))).astype(np.int64), m0)
+    m1 = np.where(extra, m1 - (span * (0.1 + 0.02 * (inst % 7))).astype(np.int64), m1)
     k = np.maximum(m1 - m0, 1)
     row_src = np.repeat(np.arange(len(ai)), k)
     minute = (m0[row_src] + (np.arange(len(row_src)) - np.repeat(np.cumsum(k) - k, k))) * 60
     a = ai[row_src]
     driver = inst[row_src] == 0
-    cpu_lvl = np.array([j.cpu for j in jobs])[jb[a]]
-    mem_lvl = np.array([j.mem for j in jobs])[jb[a]]
+    job_of = jb[a]
+    cpu_lvl = np.array([j.cpu for j in jobs])[job_of]
+    mem_lvl = np.array([j.mem for j in jobs])[job_of]
+    drv_lvl = np.array([j.driver_cpu for j in jobs])[job_of]
+    wait_lvl = np.array([j.cpu_wait for j in jobs])[job_of]
     nrow = len(a)
     lo_c, hi_c = np.where(cpu_lvl > 40, 45.0, 1.0), np.where(cpu_lvl > 40, 75.0, 24.0)
     lo_m, hi_m = (
@@ -478,8 +506,11 @@ def node_timeline(
     )
     busy = np.clip(cpu_lvl + rng.normal(0, 3.0, nrow), lo_c, hi_c)
     mem = np.clip(mem_lvl + rng.normal(0, 2.5, nrow), lo_m, hi_m)
-    busy = np.where(driver, np.clip(20 + rng.normal(0, 4, nrow), 5, 40), busy)
+    lo_d, hi_d = np.where(drv_lvl > 60, 70.0, 5.0), np.where(drv_lvl > 60, 98.0, 40.0)
+    busy = np.where(driver, np.clip(drv_lvl + rng.normal(0, 4, nrow), lo_d, hi_d), busy)
     mem = np.where(driver, np.clip(40 + rng.normal(0, 4, nrow), 20, 60), mem)
+    wait = np.clip(wait_lvl + rng.normal(0, 1.0, nrow), 0, 60)
+    swap = np.where(mem > 85, np.round(rng.uniform(0, 4, nrow), 2), 0.0)
     # instances: one small table with the strings; the per-minute rows only carry its key
     register(con, "sim_inst", {"ik": np.arange(len(ai)), "a": ai, "inst": inst})
     con.execute(
@@ -503,9 +534,9 @@ def node_timeline(
             "driver": driver,
             "cpu_user_percent": np.round(busy * 0.85, 2),
             "cpu_system_percent": np.round(busy * 0.15, 2),
-            "cpu_wait_percent": np.round(rng.uniform(0, 3, nrow), 2),
+            "cpu_wait_percent": np.round(wait, 2),
             "mem_used_percent": np.round(mem, 2),
-            "mem_swap_percent": np.zeros(nrow),
+            "mem_swap_percent": swap,
             "network_sent_bytes": net,
             "network_received_bytes": net // 2,
         },

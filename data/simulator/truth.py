@@ -15,6 +15,14 @@ SCENARIO_KIND = {
     "retry_heavy": "retry_heavy",
     "dbu_spike": "dbu_spike",
     "zombie_job": "zombie",
+    "over_provisioned": "over_provisioned",
+}
+# verdict of metrics rightsizing -> the kind of injected scenario that must get it (the rest get "ok")
+VERDICT_KIND = {
+    "over-provisioned": "over_provisioned",
+    "memory-bound": "memory_bound",
+    "driver-bound": "driver_bound",
+    "io-bound": "io_bound",
 }
 NO_INJECTED_CASE = ("failure_rate", "sla_at_risk", "stale_data", "budget")
 
@@ -32,4 +40,14 @@ def alert_truth(manifest: dict) -> dict[str, set[tuple[str, str]]]:
     truth["all_purpose_job"] = {(str(w), str(j)) for w, j in manifest["special_jobs"].get("all_purpose", [])}
     for rule in NO_INJECTED_CASE:
         truth[rule] = set()
+    return truth
+
+
+def verdict_truth(manifest: dict) -> dict[str, set[tuple[str, str]]]:
+    """Per rightsizing verdict (and ``autoscale_never_scaled``), the jobs that must get it."""
+    truth: dict[str, set[tuple[str, str]]] = {v: set() for v in (*VERDICT_KIND, "autoscale_never_scaled")}
+    kinds = {**{k: v for v, k in VERDICT_KIND.items()}, "autoscale_idle": "autoscale_never_scaled"}
+    for s in manifest["scenarios"]:
+        if s["kind"] in kinds:
+            truth[kinds[s["kind"]]].add((str(s["workspace_id"]), str(s["job_id"])))
     return truth

@@ -47,6 +47,9 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "zombie_job": ("cost", {"severity": "P3"}),
     # COST: a job that runs on all-purpose compute (job compute costs less per DBU).
     "all_purpose_job": ("cost", {"severity": "P3"}),
+    # CLUST-02: workers under 40 % CPU and memory across the window's runs (medium or high confidence), with
+    # at least this monthly saving from the recommended size.
+    "over_provisioned": ("cost", {"severity": "P3", "min_monthly_savings_usd": 10}),
     # Data stopped arriving: a system table's newest row older than this.
     "stale_data": ("data", {"severity": "P2", "max_age_hours": 24}),
     # COST-03: a month's spend against its budget.

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.engines import Engine
 from monitor_app.alerts.model import Finding
-from monitor_app.analytics import cost, drilldown, health, sla, sla_risk
+from monitor_app.analytics import cost, drilldown, health, sla, sla_risk, utilization
 from monitor_app.analytics.budget_status import budget_status
 from monitor_app.analytics.registry import bound
 from monitor_app.filters import Filters
@@ -515,6 +515,42 @@ def all_purpose_job(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+def over_provisioned(ctx: RuleContext) -> list[Finding]:
+    cfg = ctx.rules["over_provisioned"]
+    out = []
+    frame = ctx.metric(utilization.rightsizing)
+    chosen = frame[
+        frame["over_provisioned"].astype(bool)
+        & frame["confidence"].isin(["high", "medium"])
+        & (frame["est_monthly_savings_usd"] >= cfg["min_monthly_savings_usd"])
+    ]
+    for _, r in chosen.iterrows():
+        out.append(
+            Finding(
+                rule="over_provisioned",
+                category=cfg["category"],
+                severity=cfg["severity"],
+                title=f"{r['job_name']}: over-provisioned, about {_money(r['est_monthly_savings_usd'])}/month "
+                "to save",
+                remediation=(
+                    f"{r['recommendation']} Saving: {r['savings_formula']} (confidence {r['confidence']}: "
+                    f"{r['confidence_reason']}). Who to ask: {ctx.owner(r['workspace_id'], r['job_id'])}."
+                ),
+                evidence={
+                    "value": _num(r["worker_cpu_avg_pct"]),
+                    "baseline": _num(r["worker_mem_avg_pct"]),
+                    "threshold": _num(ctx.thresholds.get("low_utilization_pct", 40.0)),
+                    "sample_size": _num(r["measured_runs"]),
+                    "worker_low_share": _num(r["worker_low_share"]),
+                    "est_monthly_savings_usd": _num(r["est_monthly_savings_usd"]),
+                    "confidence": r["confidence"],
+                },
+                **_entity(r),
+            )
+        )
+    return out
+
+
 def budget(ctx: RuleContext) -> list[Finding]:
     cfg = ctx.rules["budget"]
     status = budget_status(
@@ -622,6 +658,7 @@ RULE_FUNCTIONS: dict[str, Callable[[RuleContext], list[Finding]]] = {
     "dbu_spike": dbu_spike,
     "zombie_job": zombie_job,
     "all_purpose_job": all_purpose_job,
+    "over_provisioned": over_provisioned,
     "budget": budget,
     "stale_data": stale_data,
 }

@@ -100,7 +100,7 @@ END = datetime(2026, 11, 10, tzinfo=UTC)  # the SLA equivalence test's workspace
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
     path = tmp_path_factory.mktemp("frames_sim") / "workspace.duckdb"
-    generate(path, seed=11, jobs=60, days=45, end=END.replace(tzinfo=None))
+    generate(path, seed=12, jobs=60, days=45, end=END.replace(tzinfo=None))
     engine = DuckDBEngine(path)
     refresh(engine)
     jobs = engine.execute(

@@ -47,6 +47,8 @@ KEYS = {
     "zombie_run_commits": "workspace_id, run_id, table_full_name",
     "zombie_job_days": "kind, workspace_id, job_id, run_date, table_full_name",
     "zombie_table_days": "kind, table_full_name, workspace_id, entity_type, entity_id, reader, event_date",
+    "run_utilization": "workspace_id, run_id",
+    "node_timeline_issues": "workspace_id, kind",
 }
 
 
@@ -138,6 +140,8 @@ def test_refresh_returns_and_logs_row_counts(workspace: DuckDBEngine) -> None:
         "zombie_run_commits": 0,  # no collected table history here
         "zombie_job_days": 6,  # spend per job and day of the 7 timeline runs (no commits)
         "zombie_table_days": 0,  # no lineage, no table history
+        "run_utilization": 5,  # the finished runs with a compute id (no node timeline: no_node_data)
+        "node_timeline_issues": 0,  # no node timeline
     }
     log = workspace.execute("SELECT mode, since, table_name, row_count FROM monitor.refresh_log")
     assert dict(zip(log["table_name"], log["row_count"], strict=True)) == counts

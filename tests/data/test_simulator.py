@@ -80,6 +80,7 @@ def test_manifest_shape(demo):
     assert set(kinds) == {
         "consecutive_failures", "duration_regression", "suspiciously_fast", "retry_heavy", "sla_breach",
         "dbu_spike", "zombie", "over_provisioned", "memory_bound", "row_count_deviation", "schema_drift",
+        "driver_bound", "io_bound", "autoscale_idle", "well_sized",
     }  # fmt: skip
     keys = [(s["workspace_id"], s["job_id"]) for s in manifest["scenarios"]]
     assert len(keys) == len(set(keys)), "a job carries at most one scenario"

@@ -68,6 +68,7 @@ class RawWorkspace:
         dbus: float | None = None,
         queue_seconds: int | None = None,
         workspace_id: str | None = None,
+        compute_ids: list[str] | None = None,
     ) -> None:
         """A job run: one timeline row for the first attempt (``result`` None: still running), plus one row
         per repair ``(gap_seconds, seconds, result)``; task runs ``(task_key, offset_s, seconds, result)``;
@@ -83,9 +84,20 @@ class RawWorkspace:
             self.con.execute(
                 "INSERT INTO lakeflow.job_run_timeline (account_id, workspace_id, job_id, run_id,"
                 " period_start_time, period_end_time, trigger_type, run_type, run_name, result_state,"
-                " termination_code, queue_duration_seconds) VALUES ('acc', ?, ?, ?, ?, ?, 'CRON', 'JOB_RUN', ?,"
-                " ?, ?, ?)",
-                [ws, job_id, run_id, begin, finish, f"run of {job_id}", state, state, queue_seconds],
+                " termination_code, queue_duration_seconds, compute_ids) VALUES ('acc', ?, ?, ?, ?, ?, 'CRON',"
+                " 'JOB_RUN', ?, ?, ?, ?, ?)",
+                [
+                    ws,
+                    job_id,
+                    run_id,
+                    begin,
+                    finish,
+                    f"run of {job_id}",
+                    state,
+                    state,
+                    queue_seconds,
+                    compute_ids,
+                ],
             )
         for i, (task_key, offset, length, state) in enumerate(tasks):
             begin = start + timedelta(seconds=offset)
@@ -115,6 +127,64 @@ class RawWorkspace:
                 " {'job_id': ?, 'job_run_id': ?}, 'ORIGINAL', 'JOBS')",
                 [f"u{self._usage_seq}", ws, SKU, start, end, start.date(), dbus, job_id, run_id],
             )
+
+    def cluster(
+        self,
+        cluster_id: str,
+        node_type: str,
+        workers: int | None,
+        *,
+        autoscale: tuple[int, int] | None = None,
+        source: str = "JOB",
+        dbr: str = "15.4.x-scala2.12",
+        at: datetime | None = None,
+    ) -> None:
+        """A system.compute.clusters row (driver and workers of ``node_type``)."""
+        self.con.execute(
+            "INSERT INTO compute.clusters (account_id, workspace_id, cluster_id, driver_node_type,"
+            " worker_node_type, worker_count, min_autoscale_workers, max_autoscale_workers, cluster_source,"
+            " dbr_version, change_time) VALUES ('acc', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.workspace_id,
+                cluster_id,
+                node_type,
+                node_type,
+                workers,
+                autoscale[0] if autoscale else None,
+                autoscale[1] if autoscale else None,
+                source,
+                dbr,
+                at or datetime(2026, 1, 1, tzinfo=UTC),
+            ],
+        )
+
+    def node_type(self, node_type: str, cores: float, memory_mb: int) -> None:
+        self.con.execute(
+            "INSERT INTO compute.node_types (account_id, node_type, core_count, memory_mb) VALUES ('acc', ?, ?, ?)",
+            [node_type, cores, memory_mb],
+        )
+
+    def node_minutes(
+        self,
+        cluster_id: str,
+        instance_id: str,
+        driver: bool,
+        start: datetime,
+        values: list[tuple[float, float, float, float, float]],
+        node_type: str = "m5.xlarge",
+    ) -> None:
+        """One node_timeline row per minute from ``start``: ``(cpu_user, cpu_system, mem, cpu_wait, swap)``."""
+        rows = [
+            ("acc", self.workspace_id, cluster_id, instance_id, start + timedelta(minutes=i),
+             start + timedelta(minutes=i + 1), driver, u, sy, w, m, sw, node_type)
+            for i, (u, sy, m, w, sw) in enumerate(values)
+        ]  # fmt: skip
+        self.con.executemany(
+            "INSERT INTO compute.node_timeline (account_id, workspace_id, cluster_id, instance_id, start_time,"
+            " end_time, driver, cpu_user_percent, cpu_system_percent, cpu_wait_percent, mem_used_percent,"
+            " mem_swap_percent, node_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def build_model(engine: DuckDBEngine) -> None:
