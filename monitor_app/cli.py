@@ -268,7 +268,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows
         print(f"error: {args.name}: {err}", file=sys.stderr)
         return 2
-    if filters.row_limit is not None and len(frame) >= filters.row_limit:
+    if filters.row_limit is not None and len(frame) > filters.row_limit:  # a per-job metric: cut here
+        print(
+            f"note: the first {filters.row_limit:,} of {len(frame):,} rows (--limit 0 prints every row)",
+            file=sys.stderr,
+        )
+        frame = frame.head(filters.row_limit)
+    elif filters.row_limit is not None and len(frame) == filters.row_limit:
         print(
             f"note: {len(frame):,} rows, the row limit; there may be more (--limit 0 prints every row)",
             file=sys.stderr,

@@ -127,7 +127,8 @@ def rightsizing(engine: Engine, filters: Filters, **thresholds: float) -> pd.Dat
     """
     unknown = set(thresholds) - set(RIGHTSIZING_DEFAULTS)
     if unknown:
-        raise ValueError(f"unknown rightsizing threshold(s): {', '.join(sorted(unknown))}")
+        known = ", ".join(RIGHTSIZING_DEFAULTS)
+        raise TypeError(f"unknown rightsizing threshold(s): {', '.join(sorted(unknown))}; known: {known}")
     t = {**RIGHTSIZING_DEFAULTS, **thresholds}
     frame = engine.execute(_sql("jobs"), {**filters.to_params(), "min_coverage": t["min_coverage"]})
     types = engine.execute(_sql("node_types"), {})

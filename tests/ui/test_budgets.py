@@ -11,6 +11,8 @@ from playwright.sync_api import expect  # noqa: E402
 from monitor_app.budgets import known_teams  # noqa: E402
 from tests.ui.helpers import cell, enter, link, unfold  # noqa: E402
 
+pytestmark = pytest.mark.ui
+
 
 def _versions(served) -> int:
     return int(served.state_sql("SELECT COUNT(*) AS n FROM app_state.budgets")["n"].iloc[0])

@@ -184,3 +184,66 @@ def test_an_incremental_refresh_rolls_up_new_runs_only_and_equals_a_full_one(eng
     full = engine.execute("SELECT * FROM monitor.run_utilization ORDER BY run_id")
     assert incremental["run_id"].tolist() == [*before, "r6"]
     pd.testing.assert_frame_equal(incremental, full)
+
+
+def test_the_command_line_names_the_interface_fields(engine, tmp_path, capsys, monkeypatch):
+    import json
+
+    from monitor_app import cli
+
+    engine, _ = engine
+    build_model(engine)
+    engine.close()
+    monkeypatch.setenv("MONITOR_STATE_DB", str(tmp_path / "state.duckdb"))
+    db = str(tmp_path / "workspace.duckdb")
+    now = ["--now", "2026-10-31T00:00:00"]
+    assert cli.main(["metrics", "cluster_utilization", "--db", db, *now, "--limit", "2"]) == 0
+    out, err = capsys.readouterr()
+    runs = json.loads(out)
+    assert [r["run_id"] for r in runs] == ["r5", "r4"] and "row limit" in err
+    for field in ("run_id", "job_id", "workspace_id", "driver_cpu_avg_pct", "worker_cpu_avg_pct"):
+        assert field in runs[0]
+    assert (runs[0]["driver_mem_avg_pct"], runs[0]["worker_mem_peak_pct"]) == (50.0, 35.0)
+    assert cli.main(["metrics", "rightsizing", "--db", db, *now]) == 0
+    (job,) = json.loads(capsys.readouterr().out)
+    assert {
+        k: job[k] for k in ("job_id", "over_provisioned", "verdict", "est_monthly_savings_usd", "confidence")
+    } == {
+        "job_id": "j1",
+        "over_provisioned": True,
+        "verdict": "over-provisioned",
+        "est_monthly_savings_usd": 1.5,
+        "confidence": "medium",
+    }
+    assert job["workspace_id"] and job["recommendation"].startswith("Workers are under 40 %")
+    assert cli.main(["metrics", "rightsizing", "--db", db, *now, "--threshold", "min_runs=6"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["verdict"] == "ok"
+    assert cli.main(["metrics", "rightsizing", "--db", db, "--threshold", "bogus=1"]) == 2
+    assert "unknown rightsizing threshold(s): bogus" in capsys.readouterr().err
+
+
+def test_the_over_provisioned_alert_carries_the_recommendation_above_its_saving_floor(engine):
+    from monitor_app.alerts.config import rule_settings
+    from monitor_app.alerts.rules import RuleContext, over_provisioned
+
+    engine, _ = engine
+    build_model(engine)
+    rules = rule_settings(None)
+    assert over_provisioned(RuleContext(engine=engine, now=NOW, rules=rules)) == []  # $1.50 < $10 a month
+    rules = rule_settings({"over_provisioned": {"min_monthly_savings_usd": 1}})
+    (alert,) = over_provisioned(RuleContext(engine=engine, now=NOW, rules=rules))
+    assert (alert.rule, alert.severity, alert.category, alert.job_id, alert.team) == (
+        "over_provisioned",
+        "P3",
+        "cost",
+        "j1",
+        "alpha",
+    )
+    assert alert.title == "nightly_etl: over-provisioned, about $1.50/month to save"
+    assert "Reduce workers from 4 to 3" in alert.remediation
+    assert "(confidence medium: 5 measured runs" in alert.remediation
+    assert (alert.evidence["value"], alert.evidence["sample_size"], alert.evidence["threshold"]) == (
+        25.0,
+        5,
+        40.0,
+    )
