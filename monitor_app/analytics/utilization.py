@@ -131,7 +131,9 @@ def rightsizing(engine: Engine, filters: Filters, **thresholds: float) -> pd.Dat
         raise TypeError(f"unknown rightsizing threshold(s): {', '.join(sorted(unknown))}; known: {known}")
     t = {**RIGHTSIZING_DEFAULTS, **thresholds}
     frame = engine.execute(_sql("jobs"), {**filters.to_params(), "min_coverage": t["min_coverage"]})
-    types = engine.execute(_sql("node_types"), {})
+    types = (
+        engine.execute(_sql("node_types"), {}).sort_values("core_count", ascending=False).to_dict("records")
+    )
     frame["monthly_cost_usd"] = frame["list_cost_usd"].astype(float) * 30 / max(filters.days, 1e-9)
     judged = [_with_autoscale_note(_judge(row, t, types), row) for row in frame.to_dict("records")]
     out = pd.concat([frame, pd.DataFrame(judged, index=frame.index, columns=JUDGED_COLUMNS)], axis=1)
@@ -177,7 +179,7 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def _judge(row: dict[str, Any], t: dict[str, float], types: pd.DataFrame) -> dict[str, Any]:
+def _judge(row: dict[str, Any], t: dict[str, float], types: list[dict[str, Any]]) -> dict[str, Any]:
     n = int(row["measured_runs"] or 0)
     w_cpu, w_mem = _num(row["worker_cpu_avg_pct"]), _num(row["worker_mem_avg_pct"])
     w_p95, w_peak = _num(row["worker_cpu_p95_pct"]), _num(row["worker_mem_peak_pct"])
@@ -235,8 +237,8 @@ def _judge(row: dict[str, Any], t: dict[str, float], types: pd.DataFrame) -> dic
             "partition pruning, storage-optimized nodes with local SSD (i3 / L-series) or disk caching."
         )
         return result
-    size = _resize(row, w_p95, w_peak, t, types)
     if d_cpu is not None and d_cpu >= t["driver_busy_pct"] and w_cpu is not None and w_cpu < low:
+        size = _resize(row, w_p95, w_peak, t, types)
         result["verdict"] = "driver-bound"
         result["recommendation"] = (
             f"The driver is busy ({d_cpu:.0f} % CPU) while the workers idle ({w_cpu:.0f} % CPU, "
@@ -248,6 +250,7 @@ def _judge(row: dict[str, Any], t: dict[str, float], types: pd.DataFrame) -> dic
         result.update(_saving(size))
         return result
     if low_share is not None and low_share >= t["low_share"] and w_cpu < low and w_mem < low:
+        size = _resize(row, w_p95, w_peak, t, types)
         result["verdict"] = "over-provisioned"
         result["over_provisioned"] = True
         result["recommendation"] = (
@@ -364,13 +367,13 @@ def _resize(
 
 
 def _smaller_type(
-    node_type: Any, cores: float | None, memory_mb: Any, mem_peak: float | None, types: pd.DataFrame
+    node_type: Any, cores: float | None, memory_mb: Any, mem_peak: float | None, types: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
     family = _family(str(node_type or ""))
     if family is None or cores is None or _num(memory_mb) is None:
         return None
     needed_mb = float(memory_mb) * (mem_peak or 0) / 100
-    for cand in types.sort_values("core_count", ascending=False).to_dict("records"):
+    for cand in types:  # largest first
         if _family(cand["node_type"]) != family or cand["core_count"] != cores / 2:
             continue
         if cand["memory_mb"] * 0.7 >= needed_mb:

@@ -1,4 +1,4 @@
--- CLUST-02 inputs: per job, its runs' utilization over the window. "Measured" runs are those with node
+-- CLUST-02 inputs: per job with node data or an all-purpose run, its runs' utilization over the window. "Measured" runs are those with node
 -- data on their own job clusters covering at least :min_coverage of the run's minutes; the averages are
 -- over those runs (each run counts once). Cost is every run's list price in the window (run_spend). The
 -- latest measured run gives the cluster's current shape (node types, size, autoscaling bounds, DBR).
@@ -49,6 +49,8 @@ per_job AS (
     max_by(dbr_version, start_time) AS dbr_version
   FROM runs
   GROUP BY workspace_id, job_id
+  -- a job none of whose runs has node data is left out (counted in utilization_data_issues instead)
+  HAVING count(*) FILTER (WHERE status <> 'no_node_data') > 0
 ),
 
 cost AS (

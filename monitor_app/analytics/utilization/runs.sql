@@ -1,11 +1,29 @@
 -- CLUST-01: utilization of each job run that started in the window (monitor.run_utilization, rolled up
 -- at refresh), with the job's name and team and the run's list-price cost. Newest first, at most
--- :row_limit rows.
+-- :row_limit rows (picked before the cost is joined to them).
+WITH picked AS (
+  SELECT
+    u.*,
+    j.name AS job_name,
+    COALESCE(jt.team, 'unattributed') AS team
+  FROM monitor.run_utilization AS u
+  LEFT JOIN monitor.jobs AS j
+    ON j.workspace_id = u.workspace_id AND j.job_id = u.job_id
+  LEFT JOIN monitor.job_teams AS jt
+    ON jt.workspace_id = u.workspace_id AND jt.job_id = u.job_id
+  WHERE u.start_time >= :start_time
+    AND u.start_time < :end_time
+    AND (:workspace_id IS NULL OR u.workspace_id = :workspace_id)
+    AND (:job_id IS NULL OR u.job_id = :job_id)
+    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  ORDER BY u.start_time DESC, u.workspace_id, u.run_id
+  LIMIT :row_limit
+)
 SELECT
   u.workspace_id,
   u.job_id,
-  j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  u.job_name,
+  u.team,
   u.run_id,
   u.start_time,
   u.end_time,
@@ -38,17 +56,8 @@ SELECT
   u.duplicate_rows,
   u.coverage,
   CAST(s.list_cost_usd AS DOUBLE) AS list_cost_usd
-FROM monitor.run_utilization AS u
-LEFT JOIN monitor.jobs AS j
-  ON j.workspace_id = u.workspace_id AND j.job_id = u.job_id
-LEFT JOIN monitor.job_teams AS jt
-  ON jt.workspace_id = u.workspace_id AND jt.job_id = u.job_id
+FROM picked AS u
 LEFT JOIN monitor.run_spend AS s
   ON s.workspace_id = u.workspace_id AND s.run_id = u.run_id
-WHERE u.start_time >= :start_time
-  AND u.start_time < :end_time
-  AND (:workspace_id IS NULL OR u.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR u.job_id = :job_id)
-  AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  AND s.start_time >= :start_time AND s.start_time < :end_time
 ORDER BY u.start_time DESC, u.workspace_id, u.run_id
-LIMIT :row_limit
