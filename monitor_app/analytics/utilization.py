@@ -359,7 +359,7 @@ def _resize(
     if smaller is not None:
         out.update(
             change=f"use {smaller['node_type']} ({smaller['core_count']:.0f} cores) instead of "
-            f"{row['worker_node_type']} ({w_cores:.0f} cores) for the {workers:.0f} workers",
+            f"{row['worker_node_type']} ({w_cores:.0f} cores) for the {workers:.0f} worker{'' if workers == 1 else 's'}",
             old=workers,
             new=workers * smaller["core_count"] / w_cores,
         )

@@ -247,3 +247,38 @@ def test_the_over_provisioned_alert_carries_the_recommendation_above_its_saving_
         5,
         40.0,
     )
+
+
+def test_a_one_worker_cluster_gets_a_smaller_node_type_of_its_family(engine):
+    engine, ws = engine
+    ws.job("j5", "small_batch", team="alpha")
+    for d in range(1, 6):
+        start, cluster = utc(2026, 10, d, 6), f"s{d}"
+        ws.run("j5", f"s-r{d}", start, 1800, dbus=20, compute_ids=[cluster])
+        ws.cluster(cluster, "m5.2xlarge", 1)
+        ws.node_minutes(cluster, f"{cluster}-d", True, start, [(30, 5, 30, 1, 0)] * 30, "m5.2xlarge")
+        ws.node_minutes(cluster, f"{cluster}-w1", False, start, [(18, 2, 20, 1, 0)] * 30, "m5.2xlarge")
+    build_model(engine)
+    job = rightsizing(engine, WINDOW).set_index("job_id").loc["j5"]
+    assert job["verdict"] == "over-provisioned"
+    # 1 worker cannot be fewer: half the cores of the family, with memory for the 20 % peak of 32 GB
+    assert (
+        "Use m5.xlarge (4 cores) instead of m5.2xlarge (8 cores) for the 1 worker." in job["recommendation"]
+    )
+    # $15/month (5 x 20 DBUs x $0.15) x the worker's 8 of 16 cores x (1 - 0.5/1)
+    assert job["est_monthly_savings_usd"] == 3.75
+
+
+@pytest.mark.parametrize(
+    "node_type, family",
+    [
+        ("m5.2xlarge", ("m5", "aws")),
+        ("Standard_DS4_v2", ("Standard_DS*_v2", "azure")),
+        ("Standard_E8s_v3", ("Standard_E*s_v3", "azure")),
+        ("custom-type", None),
+    ],
+)
+def test_node_type_families(node_type, family):
+    from monitor_app.analytics.utilization import _family
+
+    assert _family(node_type) == family
