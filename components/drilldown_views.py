@@ -281,7 +281,9 @@ class RunsView(Viewer):
         self._panel = DataPanel(
             state,
             "Runs",
-            lambda: state.query(drilldown.job_runs),
+            lambda: state.query(
+                drilldown.job_runs, filters=state.filters().with_(row_limit=drilldown.MAX_RUNS)
+            ),
             self._render,
             watch=AppState.FILTER_PARAMS,
             active=lambda: state.page == "runs" and not state.run_id,

@@ -12,7 +12,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -256,13 +256,27 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         return 2
     settings = _settings(args)
     _require_db(settings)
-    now = datetime.fromisoformat(args.now) if args.now else None
+    try:
+        now = _when(args.now, "--now").astimezone(UTC).replace(tzinfo=None) if args.now else None
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     filters = Filters(
         window_days=args.window, team=args.team, job_id=args.job, now=now, row_limit=args.limit or None
     )
     overrides = _thresholds(args.threshold or [])
     engine = open_engine(settings)
     engine.exact_decimals = True  # money as printed is exact: scripts reconcile it with billing
+    if args.team:
+        from monitor_app.budgets import known_teams
+
+        teams = known_teams(engine)
+        if args.team not in teams:
+            print(
+                f"error: --team: unknown team {args.team!r}; known: {', '.join(sorted(teams))}",
+                file=sys.stderr,
+            )
+            return 2
     try:
         frame = metrics[args.name].fn(engine, filters, **overrides)
     except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows

@@ -1,4 +1,4 @@
--- Runs started in the window, newest first (at most 500), of one job when :job_id is set, else of every
+-- Runs started in the window, newest first (at most :row_limit; the Runs page asks for 500), of one job when :job_id is set, else of every
 -- job in scope (team, workspace). Cost is list price, net of billing corrections.
 SELECT
   r.workspace_id,
@@ -26,4 +26,4 @@ WHERE r.start_time >= :start_time AND r.start_time < :end_time
   AND (:job_id IS NULL OR r.job_id = :job_id)
   AND (:team IS NULL OR t.team = :team)
 ORDER BY r.start_time DESC, r.run_id
-LIMIT 500
+LIMIT :row_limit

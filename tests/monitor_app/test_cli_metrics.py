@@ -172,3 +172,26 @@ def test_money_is_printed_exactly_in_json_and_csv(big_spender, capsys):
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert Decimal(row["list_cost_usd"]) == exact
     assert row["job_name"] == "huge <backfill>"
+
+
+def test_job_runs_follows_limit(db, capsys):
+    now = ("--now", "2026-10-10T00:00:00")
+    code, out, err = run(capsys, "job_runs", "--db", str(db), *now, "--limit", "3")
+    assert code == 0 and [r["run_id"] for r in json.loads(out)] == ["j1-7", "j1-6", "j1-5"]
+    assert "the row limit" in err
+    code, out, _ = run(capsys, "job_runs", "--db", str(db), *now, "--limit", "0")
+    assert code == 0 and len(json.loads(out)) == 7
+
+
+def test_an_unknown_team_is_named_not_an_empty_list(db, capsys):
+    code, out, err = run(capsys, "team_jobs", "--db", str(db), "--team", "nobody")
+    assert (code, out) == (2, "")
+    assert err == f"error: --team: unknown team 'nobody'; known: {TEAM}, unattributed\n"
+    code, out, _ = run(capsys, "team_jobs", "--db", str(db), "--team", TEAM, "--now", "2026-10-10T00:00:00")
+    assert code == 0 and json.loads(out)[0]["team"] == TEAM
+
+
+def test_a_bad_now_names_the_option(db, capsys):
+    code, out, err = run(capsys, "job_runs", "--db", str(db), "--now", "yesterday")
+    assert (code, out) == (2, "")
+    assert err == "error: --now expects an ISO time such as 2026-12-06T09:00 (UTC), got 'yesterday'\n"
