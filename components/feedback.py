@@ -558,6 +558,7 @@ def _tabulator(
     page_size: int,
     css_class: str | None,
     widths: dict[str, str] | None = None,
+    hidden: Iterable[str] = (),
 ) -> pn.widgets.Tabulator:
     # fit_columns: Tabulator shares the width out instead of measuring every cell (fit_data_table cost
     # ~0.6 s of browser time per table on a loaded 2-core machine).
@@ -573,6 +574,7 @@ def _tabulator(
         page_size=page_size,
         layout="fit_columns",
         widths=widths or {},
+        hidden_columns=list(hidden),
         selectable=False,
         sizing_mode="stretch_width",
         css_classes=["data-table"] + ([css_class] if css_class else []),
@@ -601,17 +603,18 @@ def data_table(
     page_size: int = 15,
     css_class: str | None = None,
     widths: dict[str, str] | None = None,
+    hidden: Iterable[str] = (),
 ) -> pn.Column:
     """A read-only Tabulator with plain-text string cells, a row-click callback and a CSV download button.
 
     Every text column uses Tabulator's ``plaintext`` formatter: workspace text (job names, teams, tags)
     is shown as text, never interpreted as HTML. ``on_click(iloc, row)`` gets the clicked row.
     ``widths`` gives columns their share of the width (e.g. ``{"title": "35%"}``) where an equal share
-    would squeeze a long text column.
+    would squeeze a long text column. ``hidden`` columns are not shown (the row click and the CSV have them).
     """
     frame = frame.reset_index(drop=True)
     display, spec = _table_spec(frame, money, percent, numbers)
-    table = _tabulator(display, spec, titles, page_size, css_class, widths)
+    table = _tabulator(display, spec, titles, page_size, css_class, widths, hidden)
     if on_click is not None:
         table.on_click(lambda event: on_click(event.row, frame.iloc[event.row]))
     return pn.Column(table, _download(name, lambda: frame), sizing_mode="stretch_width")

@@ -32,11 +32,35 @@ SAVINGS_TITLES = {
     "job_name": "Job",
     "team": "Team",
     "verdict": "Verdict",
-    "est_monthly_savings_usd": "Saving / month",
+    "est_monthly_savings_usd": "Saving/mo",
     "confidence": "Confidence",
-    "worker_cpu_avg_pct": "Workers CPU %",
-    "worker_mem_avg_pct": "Workers memory %",
+    "worker_cpu_avg_pct": "CPU%",
+    "worker_mem_avg_pct": "Mem%",
     "recommendation": "Recommendation",
+}
+SAVINGS_WIDTHS = {
+    "job_name": "17%",
+    "team": "9%",
+    "verdict": "12%",
+    "est_monthly_savings_usd": "10%",
+    "confidence": "9%",
+    "worker_cpu_avg_pct": "9%",
+    "worker_mem_avg_pct": "9%",
+    "recommendation": "25%",
+}
+RUN_TITLES = {
+    "run_id": "Run",
+    "start_time": "Start (UTC)",
+    "workers_seen": "Workers",
+    "driver_cpu_avg_pct": "Driver CPU%",
+    "worker_cpu_avg_pct": "Workers CPU%",
+    "worker_mem_avg_pct": "Workers mem%",
+    "worker_mem_peak_pct": "Peak mem%",
+    "worker_cpu_wait_avg_pct": "IO wait%",
+    "coverage": "Coverage",
+}
+RUN_WIDTHS = {"run_id": "15%", "start_time": "15%", "workers_seen": "8%"} | {
+    c: "10.3%" for c in RUN_TITLES if c.endswith("_pct") or c == "coverage"
 }
 
 
@@ -134,16 +158,17 @@ class JobUtilizationView(Viewer):
                     tag="p",
                 )
             )
-        cols = ["run_id", "start_time", "status", "workers_seen", "driver_cpu_avg_pct", "driver_cpu_p95_pct"]
-        cols += ["worker_cpu_avg_pct", "worker_cpu_p95_pct", "driver_mem_avg_pct", "worker_mem_avg_pct"]
-        cols += ["worker_mem_peak_pct", "worker_cpu_wait_avg_pct", "worker_swap_avg_pct", "coverage"]
-        pct = {c: "0.0" for c in cols if c.endswith("_pct")}
+        shown = list(RUN_TITLES)
+        others = [c for c in runs.columns if c not in shown]
         parts.append(
             data_table(
-                runs[cols],
+                runs[shown + others],
                 "run_utilization",
-                numbers=pct,
+                titles=RUN_TITLES,
+                numbers={c: "0.0" for c in runs.columns if c.endswith("_pct")},
                 percent=("coverage",),
+                widths=RUN_WIDTHS,
+                hidden=others,
                 css_class="run-utilization-table",
             )
         )
@@ -188,15 +213,16 @@ class RightsizingView(Viewer):
                     tag="p",
                 )
             )
-            cols = list(SAVINGS_TITLES) + ["workspace_id", "job_id"]
+            others = [c for c in flagged.columns if c not in SAVINGS_TITLES]
             parts.append(
                 data_table(
-                    flagged[cols],
+                    flagged[list(SAVINGS_TITLES) + others],
                     "rightsizing",
                     titles=SAVINGS_TITLES,
                     money=("est_monthly_savings_usd",),
-                    numbers={"worker_cpu_avg_pct": "0.0", "worker_mem_avg_pct": "0.0"},
-                    widths={"recommendation": "35%", "job_name": "15%"},
+                    numbers={c: "0.0" for c in flagged.columns if c.endswith("_pct")},
+                    widths=SAVINGS_WIDTHS,
+                    hidden=others,
                     on_click=lambda _i, row: self._state.select_job(
                         str(row["workspace_id"]), str(row["job_id"])
                     ),

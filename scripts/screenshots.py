@@ -51,6 +51,33 @@ def _settle(page, selector: str | None = None) -> None:
     page.wait_for_timeout(1500)
 
 
+def _utilization_shots(page, base: str, db: Path, out: Path) -> None:
+    """The rightsizing list of the overview and the utilization of an over-provisioned job (from the
+    demo's manifest, when there is one)."""
+    import json
+
+    manifest = db.with_suffix(".manifest.json")
+    if not manifest.exists():
+        return
+    over = [s for s in json.loads(manifest.read_text())["scenarios"] if s["kind"] == "over_provisioned"]
+    page.goto(base)
+    _settle(page, ".kpi-runs")
+    page.locator(".folded-section .card-header", has_text="Rightsizing").first.click()
+    _settle(page, ".rightsizing-table")
+    page.locator(".folded-section", has=page.locator(".rightsizing")).first.screenshot(
+        path=str(out / "rightsizing.png")
+    )
+    if over:
+        page.goto(f"{base}?page=runs&workspace_id={over[0]['workspace_id']}&job_id={over[0]['job_id']}")
+        _settle(page, ".runs-table tr.light-row")
+        page.locator(".folded-section .card-header", has_text="Cluster utilization").first.click()
+        _settle(page, ".utilization-chart")
+        page.locator(".folded-section", has=page.locator(".job-utilization")).first.screenshot(
+            path=str(out / "job-utilization.png")
+        )
+    print(f"saved utilization screenshots in {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
@@ -104,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             _settle(page, ".run-title")
             page.screenshot(path=str(args.out / "run-tasks.png"))
             print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
+            _utilization_shots(page, base, Path(settings.db_path), args.out)
             browser.close()
     finally:
         server.stop()
