@@ -86,6 +86,18 @@ class JobHealthView(Viewer):
         self._status = pn.widgets.MultiChoice(label="Status", options=STATUSES, value=[], width=300)
         self._panel = DataPanel(state, "Job health", self._load, self._render)
         self._status.param.watch(lambda *_: self._panel.refresh(), "value")
+        self._caption = text_pane(self._scope(), "filters-caption")
+        # the caption says which window and team the table is for: it follows every filter change
+        state.param.watch(self._recaption, list(AppState.FILTER_PARAMS))
+
+    def _scope(self) -> str:
+        try:
+            return self._state.filters().describe()
+        except ValueError as err:  # a half-set date range: say so rather than a stale scope
+            return str(err)
+
+    def _recaption(self, *_: Any) -> None:
+        self._caption.object = text_pane(self._scope(), "filters-caption").object
 
     def _load(self) -> pd.DataFrame:
         rates = self._state.query(self._state.metric(health.success_rates))
@@ -117,7 +129,7 @@ class JobHealthView(Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            text_pane(self._state.filters().describe(), "filters-caption"),
+            self._caption,
             self._status,
             self._panel,
             sizing_mode="stretch_width",
