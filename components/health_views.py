@@ -57,12 +57,24 @@ def holoviews() -> Any:
 
 
 def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame:
-    """The job health table's rows: success rates plus the P1 badge of consecutive failures (pure)."""
+    """The job health table's rows: success rates plus the P1 badge of consecutive failures (pure).
+
+    A job with failures in a row is ``critical`` with the streak first in its reason, so the P1 badge and
+    the status never disagree."""
     keys = ["workspace_id", "job_id"]
     streak = streaks.reindex(columns=[*keys, "streak_length"])
     out = rates.merge(streak, on=keys, how="left")
-    out["p1"] = out["streak_length"].notna().map({True: "P1", False: ""})
+    p1 = out["streak_length"].notna()
+    out["p1"] = p1.map({True: "P1", False: ""})
     out["streak_length"] = out["streak_length"].fillna(0).astype(int)
+    # one status per job from every signal: failures in a row make it critical whatever its rate says,
+    # and the reason says so first
+    streak_text = out["streak_length"].map(lambda n: f"{n} failures in a row (P1)")
+    reason = out["status_reason"].where(out["status_reason"].notna() & (out["status_reason"] != ""), None)
+    out.loc[p1, "status_reason"] = [
+        f"{s}; {r}" if isinstance(r, str) else s for s, r in zip(streak_text[p1], reason[p1], strict=True)
+    ]
+    out.loc[p1, "status"] = "critical"
     out = out.sort_values(["p1", "failure_rate"], ascending=[False, False], na_position="last")
     columns = list(HEALTH_COLUMNS) + [c for c in KEY_COLUMNS if c not in HEALTH_COLUMNS]
     return out.reindex(columns=columns).reset_index(drop=True)

@@ -61,3 +61,32 @@ def test_an_empty_window_says_so():
     )
     html = headline_html(empty)
     assert "No job is failing repeatedly." in html and "No job spend in this window." in html
+
+
+def test_a_p1_job_is_critical_with_its_streak_as_the_reason():
+    import pandas as pd
+
+    from components.health_views import job_health_frame
+
+    rates = pd.DataFrame(
+        {
+            "workspace_id": ["w", "w", "w"],
+            "job_id": ["a", "b", "c"],
+            "job_name": ["streaky", "flaky", "fine"],
+            "status": ["ok", "warn", "ok"],
+            "status_reason": ["", "failure rate 0.15 > 0.10", None],
+            "failure_rate": [0.1, 0.15, 0.0],
+        }
+    )
+    streaks = pd.DataFrame({"workspace_id": ["w", "w"], "job_id": ["a", "b"], "streak_length": [3, 2]})
+    frame = job_health_frame(rates, streaks).set_index("job_id")
+    assert frame.loc["a", ["p1", "status", "status_reason"]].tolist() == [
+        "P1",
+        "critical",
+        "3 failures in a row (P1)",
+    ]
+    assert frame.loc["b", ["status", "status_reason"]].tolist() == [
+        "critical",
+        "2 failures in a row (P1); failure rate 0.15 > 0.10",
+    ]
+    assert frame.loc["c", ["p1", "status"]].tolist() == ["", "ok"]
