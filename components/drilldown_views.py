@@ -29,7 +29,9 @@ from components.feedback import (
 )
 from components.task_timeline import TaskTimeline
 from monitor_app.analytics import drilldown
+from monitor_app.links import workspace_url
 from monitor_app.state import AppState
+from monitor_app.termination import TERMINATION_HINTS
 
 MONEY_TITLE = "Cost ($, list price)"
 # A team, job or run id no workspace has: the query of a view primed while hidden returns no row.
@@ -416,7 +418,16 @@ class RunDetailView(Viewer):
             ("SKUs", run.sku_names),
             ("Termination", run.termination_code),
         ]
+        hint = TERMINATION_HINTS.get(run.termination_code) if run.outcome == "failure" else None
+        if hint:
+            pairs.append(("What it usually means", hint))
         facts = key_values_html(pairs, "run-facts")
+        url = workspace_url(getattr(self._state.settings, "host", None), run.job_id, run.run_id)
+        if url:
+            facts += (
+                f'<p class="run-links"><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
+                "Open the run in the workspace</a> (its output, error and logs)</p>"
+            )
 
         def update() -> None:
             self._title.object = title

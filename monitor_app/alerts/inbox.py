@@ -34,6 +34,7 @@ from monitor_app.alerts.model import (
     alert_id,
     dumps,
 )
+from monitor_app.links import workspace_url
 
 TIME_FIELDS = ("first_seen", "last_seen", "acknowledged_at", "snoozed_until", "resolved_at")
 EVENT_COLUMNS = [
@@ -104,13 +105,9 @@ def _links(finding: Finding, host: str | None) -> dict[str, str]:
         if finding.run_id:
             query = f"?page=runs&workspace_id={finding.workspace_id}&job_id={finding.job_id}&run_id={finding.run_id}"
         out["app"] = query
-        if host:
-            base = host.rstrip("/")
-            out["workspace"] = (
-                f"{base}/jobs/{finding.job_id}/runs/{finding.run_id}"
-                if finding.run_id
-                else f"{base}/jobs/{finding.job_id}"
-            )
+        workspace = workspace_url(host, finding.job_id, finding.run_id)
+        if workspace:
+            out["workspace"] = workspace
     elif finding.team:
         out["app"] = f"?page=teams&team={finding.team}"
     return out
