@@ -23,7 +23,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import DataPanel, data_table, esc, fmt_money, key_values, text_pane
-from components.health_views import holoviews
+from components.holoviews_loader import holoviews
 from monitor_app.analytics import cost
 from monitor_app.filters import Filters
 from monitor_app.state import AppState

@@ -17,6 +17,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import PRIMARY, DataPanel, InPlace, data_table, text_pane
+from components.holoviews_loader import holoviews  # noqa: F401  (kept importable from here)
 from components.light_table import LightTable, number_format
 from components.run_history_chart import RunHistoryChart
 from monitor_app.analytics import health
@@ -42,18 +43,6 @@ HEALTH_COLUMNS = {
     "job_id": "Job id",
 }
 KEY_COLUMNS = ["workspace_id", "job_id"]
-
-
-def holoviews() -> Any:
-    """HoloViews with its Bokeh plotting registered, imported on the first chart (1-2 s of imports the
-    server need not pay before it answers), drawing on a canvas."""
-    import holoviews as hv
-    import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options the plots use)
-
-    # Canvas, not WebGL (HoloViews' default): these plots hold hundreds of points, and without a GPU
-    # (headless browsers, many VMs) WebGL is emulated and each repaint blits a full image.
-    hv.renderer("bokeh").webgl = False
-    return hv
 
 
 def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame:

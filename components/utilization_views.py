@@ -17,7 +17,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import DataPanel, data_table, fmt_money, key_values, text_pane
-from components.health_views import holoviews
+from components.holoviews_loader import holoviews
 from monitor_app.analytics import utilization
 from monitor_app.state import AppState
 
