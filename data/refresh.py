@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import sqlglot
 
 from data.attribution import Attribution, rebuild_job_teams
@@ -211,7 +212,7 @@ def _refresh(
                 _create(engine, "run_utilization", {**params, "node_since": None})
             else:
                 earliest = engine.execute(model_sql("refresh_scope_node_since"), {})["node_since"].iloc[0]
-                node_since = since if earliest is None or earliest != earliest else earliest
+                node_since = since if pd.isna(earliest) else earliest
                 _replace_scoped(engine, "run_utilization", {**params, "node_since": node_since})
     finally:
         for table in SCOPE_TABLES:

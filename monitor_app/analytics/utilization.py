@@ -134,6 +134,12 @@ def rightsizing(engine: Engine, filters: Filters, **thresholds: float) -> pd.Dat
     types = (
         engine.execute(_sql("node_types"), {}).sort_values("core_count", ascending=False).to_dict("records")
     )
+    # node sizes joined here, from the one read of node_types the recommendation needs anyway
+    sizes = {n["node_type"]: (n["core_count"], n["memory_mb"]) for n in types}
+    for role in ("driver", "worker"):
+        known = frame[f"{role}_node_type"].map(sizes)
+        frame[f"{role}_cores"] = [k[0] if isinstance(k, tuple) else None for k in known]
+        frame[f"{role}_memory_mb"] = [k[1] if isinstance(k, tuple) else None for k in known]
     frame["monthly_cost_usd"] = frame["list_cost_usd"].astype(float) * 30 / max(filters.days, 1e-9)
     judged = [_with_autoscale_note(_judge(row, t, types), row) for row in frame.to_dict("records")]
     out = pd.concat([frame, pd.DataFrame(judged, index=frame.index, columns=JUDGED_COLUMNS)], axis=1)
@@ -174,7 +180,7 @@ def _columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _num(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+    if value is None or pd.isna(value):
         return None
     return float(value)
 

@@ -62,12 +62,6 @@ cost AS (
     AND s.start_time >= :start_time
     AND s.start_time < :end_time
   GROUP BY s.workspace_id, s.job_id
-),
-
-types AS (
-  SELECT node_type, max(core_count) AS core_count, max(memory_mb) AS memory_mb
-  FROM system.compute.node_types
-  GROUP BY node_type
 )
 
 SELECT
@@ -76,10 +70,6 @@ SELECT
   j.name AS job_name,
   COALESCE(jt.team, 'unattributed') AS team,
   p.* EXCEPT (workspace_id, job_id),
-  dn.core_count AS driver_cores,
-  dn.memory_mb AS driver_memory_mb,
-  wn.core_count AS worker_cores,
-  wn.memory_mb AS worker_memory_mb,
   coalesce(c.list_cost_usd, 0) AS list_cost_usd
 FROM per_job AS p
 LEFT JOIN monitor.jobs AS j
@@ -88,9 +78,5 @@ LEFT JOIN monitor.job_teams AS jt
   ON jt.workspace_id = p.workspace_id AND jt.job_id = p.job_id
 LEFT JOIN cost AS c
   ON c.workspace_id = p.workspace_id AND c.job_id = p.job_id
-LEFT JOIN types AS dn
-  ON dn.node_type = p.driver_node_type
-LEFT JOIN types AS wn
-  ON wn.node_type = p.worker_node_type
 WHERE (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
 ORDER BY p.workspace_id, p.job_id
