@@ -12,7 +12,7 @@ from data.schema import create_tables
 from monitor_app.cache import ResultCache
 from monitor_app.state import AppState
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model
-from tests.monitor_app.analytics.test_utilization import NOW, _memory_bound, one_hour
+from tests.monitor_app.analytics.test_utilization import NOW, _memory_bound, over_provisioned_job
 
 
 @pytest.fixture
@@ -20,11 +20,7 @@ def state(tmp_path: Path):
     engine = DuckDBEngine(tmp_path / "workspace.duckdb")
     create_tables(engine.raw())
     ws = RawWorkspace(engine)
-    ws.node_type("m5.xlarge", 4, 16384)
-    ws.node_type("m5.2xlarge", 8, 32768)
-    ws.job("j1", "<b>nightly</b>", team="alpha")
-    for d in range(1, 6):
-        one_hour(ws, "j1", f"r{d}", d, f"c{d}")
+    over_provisioned_job(ws, "<b>nightly</b>")
     _memory_bound(ws, "j2")
     ws.job("j3", "fine", team="alpha")
     build_model(engine)

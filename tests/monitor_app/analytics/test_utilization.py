@@ -30,16 +30,21 @@ def one_hour(ws: RawWorkspace, job: str, run: str, day: int, cluster: str, **clu
         ws.node_minutes(cluster, f"{cluster}-w{k}", False, start, values)
 
 
+def over_provisioned_job(ws: RawWorkspace, name: str) -> None:
+    """The node types, and job j1 (team alpha): five such one-hour runs on days 1-5."""
+    ws.node_type("m5.xlarge", 4, 16384)
+    ws.node_type("m5.2xlarge", 8, 32768)
+    ws.job("j1", name, team="alpha")
+    for d in range(1, 6):
+        one_hour(ws, "j1", f"r{d}", d, f"c{d}")
+
+
 @pytest.fixture
 def engine(tmp_path: Path):
     engine = DuckDBEngine(tmp_path / "workspace.duckdb")
     create_tables(engine.raw())
     ws = RawWorkspace(engine)
-    ws.node_type("m5.xlarge", 4, 16384)
-    ws.node_type("m5.2xlarge", 8, 32768)
-    ws.job("j1", "nightly_etl", team="alpha")
-    for d in range(1, 6):
-        one_hour(ws, "j1", f"r{d}", d, f"c{d}")
+    over_provisioned_job(ws, "nightly_etl")
     yield engine, ws
     engine.close()
 
