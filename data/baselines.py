@@ -30,9 +30,21 @@ DURATION_DEFAULTS: Mapping[str, float] = MappingProxyType(
 )
 
 
+# PIPE-01 row-count baseline per table write (data/model/table_writes.sql): the median of the previous 30
+# writes with a row count, same UTC weekday when 4 such writes exist (the shared definitions).
+INTEGRITY_DEFAULTS: Mapping[str, float] = MappingProxyType(
+    {
+        "baseline_writes": 30,
+        "min_same_weekday_writes": 4,
+    }
+)
+
+
 def _prefixed(prefix: str, values: Mapping[str, float]) -> dict[str, Any]:
     return {f"{prefix}_{name}": value for name, value in values.items()}
 
 
 # Bound when the refresh builds a derived relation (data/model/run_health.sql reads :duration_*).
-DERIVED_PARAMS: Mapping[str, Any] = MappingProxyType({**_prefixed("duration", DURATION_DEFAULTS)})
+DERIVED_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {**_prefixed("duration", DURATION_DEFAULTS), **_prefixed("integrity", INTEGRITY_DEFAULTS)}
+)

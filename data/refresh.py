@@ -32,6 +32,7 @@ import sqlglot
 from data.attribution import Attribution, rebuild_job_teams
 from data.baselines import DERIVED_PARAMS
 from data.engines import Engine, QueryError
+from data.schema import table_schemas
 
 MODEL_DIR = Path(__file__).parent / "model"
 
@@ -86,6 +87,8 @@ DERIVED = (
     "zombie_job_days",
     "zombie_table_days",
     "node_timeline_issues",
+    "table_writes",
+    "schema_changes",
 )
 
 # Relations reported (row counts) and logged in monitor.refresh_log, in build order.
@@ -182,6 +185,11 @@ def _refresh(
         "full_refresh": full,
     }
 
+    with _step(report, "collected tables"):
+        # a database made before a collected table existed gets it (empty): the metrics read every one
+        for schema in table_schemas().values():
+            if schema.full_name.startswith("collected."):
+                _run(engine, schema.databricks_ddl.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
     with _step(report, "usd_prices"):
         # A view (always the current list prices), read by run_costs, billing_jobs_usage and cost_trust.
         _run(engine, f"CREATE OR REPLACE VIEW monitor.usd_prices AS\n{model_sql('usd_prices')}")

@@ -21,8 +21,9 @@ WINDOWS = (7, 30, 90)
 
 # Default cap on the rows of a per-run / per-task metric (see the module docstring).
 ROW_LIMIT = 10_000
-# What ``row_limit=None`` binds: LIMIT takes a number on both engines, the largest BIGINT means no cap.
-NO_ROW_LIMIT = 2**63 - 1
+# What ``row_limit=None`` binds: LIMIT takes a number on both engines and Spark / Databricks SQL refuse a
+# BIGINT there ("the limit expression must be integer type"): the largest INT means no cap.
+NO_ROW_LIMIT = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,7 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
 
 def _thresholds(value: Any) -> dict[str, float]:
     """``thresholds:`` of monitor.yaml: known names (health and cost metrics) and non-negative numbers."""
+    from monitor_app.analytics import integrity
     from monitor_app.analytics.cost import THRESHOLD_NAMES
     from monitor_app.analytics.health import DEFAULTS
 
@@ -155,9 +156,15 @@ def _thresholds(value: Any) -> dict[str, float]:
         return {}
     if not isinstance(value, dict):
         raise SettingsError(f"thresholds must be a mapping of name: number, got {value!r}")
-    known = sorted({*DEFAULTS, *THRESHOLD_NAMES})
+    known = sorted({*DEFAULTS, *THRESHOLD_NAMES, *integrity.THRESHOLD_NAMES})
     out = {}
     for name, number in value.items():
+        if name == "row_count_tables":
+            try:
+                out[name] = integrity.check_table_thresholds(number)
+            except ValueError as err:
+                raise SettingsError(f"thresholds: {err}") from err
+            continue
         if name not in known:
             raise SettingsError(f"thresholds: unknown name {name!r}; known: {', '.join(known)}")
         if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:

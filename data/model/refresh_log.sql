@@ -27,4 +27,6 @@ FROM (
   UNION ALL SELECT 'zombie_job_days', COUNT(*) FROM monitor.zombie_job_days
   UNION ALL SELECT 'zombie_table_days', COUNT(*) FROM monitor.zombie_table_days
   UNION ALL SELECT 'node_timeline_issues', COUNT(*) FROM monitor.node_timeline_issues
+  UNION ALL SELECT 'table_writes', COUNT(*) FROM monitor.table_writes
+  UNION ALL SELECT 'schema_changes', COUNT(*) FROM monitor.schema_changes
 ) AS counts;

@@ -240,6 +240,8 @@ def _fill_manifest(
         "demo.job_settings holds Jobs API 2.2 settings of every job not deleted",
         f"{info.get('unread_tables_given_notebook_readers', 0)} leaf tables are read by notebooks so only zombie tables are unread",
         "rows before the newer-columns cutover have NULL in the newer columns of jobs and run timelines",
+        "collected.table_collection lists every written table as read at the last snapshot, and "
+        f"{', '.join(info.get('restricted_tables', []))} as unreadable (PERMISSION_DENIED: no history, no snapshots)",
     ]
     if summary.get("skipped_kinds"):
         manifest["notes"].append(f"not enough jobs for scenarios: {sorted(set(summary['skipped_kinds']))}")

@@ -364,4 +364,40 @@ def data_tables(con, rng, jobs: list[Job], runs, atts, start_s: int, end_s: int,
     con.unregister("sim_cols")
     con.unregister("sim_snaps")
     info["snapshots"] = len(snaps)
+
+    # the collector's log: every table read at the last snapshot, and two tables of a restricted schema that
+    # jobs write but the app's principal may not read (listed with the reason; no history, no snapshots)
+    restricted = [f"prod.restricted.payroll_out{k}" for k in range(2)]
+    reason = "PERMISSION_DENIED: User does not have SELECT on Table '{}'."
+    register(
+        con,
+        "sim_collection",
+        {
+            "table_full_name": [*tables, *restricted],
+            "status": ["ok"] * len(tables) + ["error"] * len(restricted),
+            "reason": [None] * len(tables) + [reason.format(t) for t in restricted],
+        },
+    )
+    con.execute(
+        """
+        INSERT INTO collected.table_collection BY NAME
+        SELECT c.table_full_name, ?::TIMESTAMPTZ AS collected_at, c.status, c.reason,
+          (SELECT max(version) FROM collected.table_history h WHERE h.table_full_name = c.table_full_name)
+            AS last_version,
+          (SELECT count(*) FROM collected.table_history h WHERE h.table_full_name = c.table_full_name)
+            AS versions_added,
+          (SELECT count(*) FROM collected.column_snapshots s WHERE s.table_full_name = c.table_full_name
+            AND s.snapshot_time = ?::TIMESTAMPTZ) AS columns_seen
+        FROM sim_collection c
+        """,
+        [_iso_s(int(snaps[-1])), _iso_s(int(snaps[-1]))],
+    )
+    con.unregister("sim_collection")
+    info["restricted_tables"] = restricted
     return info
+
+
+def _iso_s(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, UTC).isoformat()

@@ -16,6 +16,8 @@ SCENARIO_KIND = {
     "dbu_spike": "dbu_spike",
     "zombie_job": "zombie",
     "over_provisioned": "over_provisioned",
+    "row_count_deviation": "row_count_deviation",
+    "schema_drift": "schema_drift",
 }
 # verdict of metrics rightsizing -> the kind of injected scenario that must get it (the rest get "ok")
 VERDICT_KIND = {

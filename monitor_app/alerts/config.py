@@ -50,6 +50,12 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
     # CLUST-02: workers under 40 % CPU and memory across the window's runs (medium or high confidence), with
     # at least this monthly saving from the recommended size.
     "over_provisioned": ("cost", {"severity": "P3", "min_monthly_savings_usd": 10}),
+    # PIPE-01: a write by a successful run (or outside any job run) flagged by row_count_changes: +/-20 % off
+    # the table's baseline, or zero rows after a non-zero history, committed in the lookback.
+    "row_count_deviation": ("data", {"severity": "P2", "lookback_days": 7}),
+    # PIPE-02: columns removed, retyped or made nullable (severity) or only added (added_severity), first
+    # seen in the lookback.
+    "schema_drift": ("data", {"severity": "P2", "added_severity": "P3", "lookback_days": 7}),
     # Data stopped arriving: a system table's newest row older than this.
     "stale_data": ("data", {"severity": "P2", "max_age_hours": 24}),
     # COST-03: a month's spend against its budget.

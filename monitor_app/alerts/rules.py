@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.engines import Engine
 from monitor_app.alerts.model import Finding
-from monitor_app.analytics import cost, drilldown, health, sla, sla_risk, utilization
+from monitor_app.analytics import cost, drilldown, health, integrity, sla, sla_risk, utilization
 from monitor_app.analytics.budget_status import budget_status
 from monitor_app.analytics.registry import bound
 from monitor_app.filters import Filters
@@ -38,6 +38,7 @@ class RuleContext:
     live_runs: pd.DataFrame | None = None
     host: str | None = None
     _owners: dict[tuple[str, str], tuple[str, str]] | None = None
+    _sources: dict[str, list[str]] | None = None
 
     @property
     def window(self) -> Filters:
@@ -65,6 +66,13 @@ class RuleContext:
         if isinstance(creator, str) and creator and creator != run_as:
             parts.append(f"created by {creator}")
         return "; ".join(parts) or "owner unknown"
+
+    def sources(self) -> dict[str, list[str]]:
+        """Per table, the tables its writers read in the window (lineage), for "which upstream to check"."""
+        if self._sources is None:
+            frame = integrity.table_sources(self.engine, self.window)
+            self._sources = {r.table_full_name: list(r.source_tables) for r in frame.itertuples()}
+        return self._sources
 
     def since(self, rule: str) -> pd.Timestamp:
         return pd.Timestamp(self.now - timedelta(days=float(self.rules[rule]["lookback_days"])))
@@ -530,6 +538,137 @@ def over_provisioned(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+# --- data integrity ---------------------------------------------------------------------------------
+
+
+def _upstream(ctx: RuleContext, table: str) -> str:
+    """The tables the writer read (lineage), for "which upstream to check"."""
+    sources = ctx.sources().get(table, [])
+    if not sources:
+        return "its source files or the system feeding it (no upstream table in the lineage)"
+    shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    return f"its upstream table(s) {shown}"
+
+
+def row_count_deviation(ctx: RuleContext) -> list[Finding]:
+    cfg = ctx.rules["row_count_deviation"]
+    frame = ctx.metric(integrity.row_count_changes)
+    green = frame["run_outcome"].isna() | (frame["run_outcome"] == "success")
+    frame = frame[frame["flagged"] & green]
+    if frame.empty:
+        return []
+    frame = frame[pd.to_datetime(frame["commit_time"], utc=True) >= ctx.since("row_count_deviation")]
+    out = []
+    for table, group in frame.sort_values("commit_time", kind="stable").groupby("table_full_name", sort=True):
+        r = group.iloc[-1]
+        version = int(r["version"])
+        what = (
+            "wrote 0 rows"
+            if r["status"] == "zero_rows"
+            else f"wrote {float(r['delta_pct']):+.1f} % rows against its baseline"
+        )
+        out.append(
+            Finding(
+                rule="row_count_deviation",
+                category=cfg["category"],
+                severity=cfg["severity"],
+                title=f"{table}: {what}",
+                remediation=(
+                    f"{r['reason']}. The run succeeded, so nothing else will tell you. Check "
+                    f"{_upstream(ctx, table)} for missing or duplicated input, then compare version {version} "
+                    f"with the one before (DESCRIBE HISTORY {table}; SELECT count(*) FROM {table} VERSION AS "
+                    f"OF {version - 1}). If the change is expected, raise the table's threshold "
+                    "(thresholds.row_count_tables in monitor.yaml). "
+                    f"Who to ask: {ctx.owner(r['workspace_id'], r['job_id'])}."
+                ),
+                evidence={
+                    "value": _num(r["rows_written"]),
+                    "baseline": _num(r["baseline_rows"]),
+                    "threshold": _num(r["deviation_pct"]),
+                    "sample_size": _num(r["baseline_writes"]),
+                    "delta_pct": _num(r["delta_pct"]),
+                    "status": r["status"],
+                    "version": version,
+                    "flagged_writes": len(group),
+                },
+                run_id=_s(r["job_run_id"]),
+                table_full_name=str(table),
+                workspace_id=_s(r["workspace_id"]),
+                job_id=_s(r["job_id"]),
+                job_name=_s(r["job_name"]),
+                team=_s(r["team"]),
+            )
+        )
+    return out
+
+
+def schema_drift(ctx: RuleContext) -> list[Finding]:
+    cfg = ctx.rules["schema_drift"]
+    frame = ctx.metric(integrity.schema_drift)
+    if frame.empty:
+        return []
+    frame = frame[pd.to_datetime(frame["detected_at"], utc=True) >= ctx.since("schema_drift")]
+    out = []
+    for table, group in frame.groupby("table_full_name", sort=True):
+        breaking = group[group["change"] != "added"]
+        r = group.sort_values("detected_at", kind="stable").iloc[-1]
+        changes = [_change_text(c) for c in group.itertuples()]
+        version = None if pd.isna(r["version"]) else int(r["version"])
+        compare = (
+            f"compare version {version} with {version - 1} (DESCRIBE HISTORY {table})"
+            if version is not None
+            else f"compare the table's last two versions (DESCRIBE HISTORY {table})"
+        )
+        advice = (
+            "Readers of the removed or retyped columns will fail or read wrong values: "
+            if not breaking.empty
+            else "Added columns break only readers that SELECT * into a fixed schema: "
+        )
+        out.append(
+            Finding(
+                rule="schema_drift",
+                category=cfg["category"],
+                severity=cfg["severity"] if not breaking.empty else cfg["added_severity"],
+                title=f"{table}: schema changed ({len(group)} column change(s))",
+                remediation=(
+                    f"{'; '.join(changes[:5])}{' ...' if len(changes) > 5 else ''}, first seen in the snapshot of "
+                    f"{pd.Timestamp(r['detected_at']):%Y-%m-%d %H:%M} UTC. {advice}{compare}, check "
+                    f"{_upstream(ctx, table)} for the change at its source, and pin or cast the columns in the "
+                    f"writer. Who to ask: {ctx.owner(r['workspace_id'], r['job_id'])}."
+                ),
+                evidence={
+                    "value": len(group),
+                    "baseline": None,
+                    "threshold": None,
+                    "sample_size": None,
+                    "changes": changes,
+                    "breaking_changes": len(breaking),
+                    "version": version,
+                    "detected_at": _time(r["detected_at"]),
+                },
+                run_id=_s(r["job_run_id"]),
+                table_full_name=str(table),
+                workspace_id=_s(r["workspace_id"]),
+                job_id=_s(r["job_id"]),
+                job_name=_s(r["job_name"]),
+                team=_s(r["team"]),
+            )
+        )
+    return out
+
+
+def _change_text(c: Any) -> str:
+    if c.change == "added":
+        return f"{c.column_name} added ({c.new_type})"
+    if c.change == "removed":
+        return f"{c.column_name} removed (was {c.old_type})"
+    if c.change == "type_changed":
+        return f"{c.column_name} retyped {c.old_type} -> {c.new_type}"
+    was = "nullable" if c.old_nullable else "not null"
+    now = "nullable" if c.new_nullable else "not null"
+    return f"{c.column_name} {was} -> {now}"
+
+
 def budget(ctx: RuleContext) -> list[Finding]:
     cfg = ctx.rules["budget"]
     status = budget_status(
@@ -639,6 +778,8 @@ RULE_FUNCTIONS: dict[str, Callable[[RuleContext], list[Finding]]] = {
     "all_purpose_job": all_purpose_job,
     "over_provisioned": over_provisioned,
     "budget": budget,
+    "row_count_deviation": row_count_deviation,
+    "schema_drift": schema_drift,
     "stale_data": stale_data,
 }
 # A lesser alert on the same job is held back while a greater one fires (Alertmanager's inhibition).

@@ -44,10 +44,10 @@ def error_line(stderr: str) -> str:
 def test_import_then_export(export, tmp_path, capsys):
     db = tmp_path / "imported.duckdb"
     assert cli.main(["import", str(export), "--db", str(db), "--no-refresh"]) == 0
-    assert "imported 14 rows into 12 tables" in capsys.readouterr().err
+    assert "imported 14 rows into 13 tables" in capsys.readouterr().err
     out = tmp_path / "again"
     assert cli.main(["export", str(out), "--db", str(db)]) == 0
-    assert "exported 14 rows from 12 tables" in capsys.readouterr().err
+    assert "exported 14 rows from 13 tables" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in table_schemas())
 
 

@@ -49,6 +49,8 @@ KEYS = {
     "zombie_table_days": "kind, table_full_name, workspace_id, entity_type, entity_id, reader, event_date",
     "run_utilization": "workspace_id, run_id",
     "node_timeline_issues": "workspace_id, kind",
+    "table_writes": "table_full_name, version",
+    "schema_changes": "table_full_name, detected_at, column_name, change",
 }
 
 
@@ -142,6 +144,8 @@ def test_refresh_returns_and_logs_row_counts(workspace: DuckDBEngine) -> None:
         "zombie_table_days": 0,  # no lineage, no table history
         "run_utilization": 5,  # the finished runs with a compute id (no node timeline: no_node_data)
         "node_timeline_issues": 0,  # no node timeline
+        "table_writes": 0,  # no collected table history
+        "schema_changes": 0,  # no column snapshots
     }
     log = workspace.execute("SELECT mode, since, table_name, row_count FROM monitor.refresh_log")
     assert dict(zip(log["table_name"], log["row_count"], strict=True)) == counts

@@ -17,6 +17,7 @@ def test_every_system_table_is_there():
         "system.access.table_lineage",
         "collected.table_history",
         "collected.column_snapshots",
+        "collected.table_collection",
     }
     assert REQUIRED_TABLES <= set(table_schemas())
 

@@ -186,6 +186,31 @@ class RawWorkspace:
             rows,
         )
 
+    def commit(
+        self,
+        table: str,
+        version: int,
+        at: datetime,
+        rows: int | None,
+        job_id: str | None = None,
+        run_id: str | None = None,
+        operation: str = "WRITE",
+    ) -> None:
+        """One row of collected.table_history (a Delta commit as DESCRIBE HISTORY lists it)."""
+        self.con.execute(
+            "INSERT INTO collected.table_history (table_full_name, version, commit_time, operation,"
+            " rows_written, job_id, job_run_id, workspace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [table, version, at, operation, rows, job_id, run_id, self.workspace_id if job_id else None],
+        )
+
+    def snapshot(self, table: str, at: datetime, columns: list[tuple[str, str, bool]]) -> None:
+        """One information_schema.columns snapshot of a table: (name, full_data_type, is_nullable) in order."""
+        self.con.executemany(
+            "INSERT INTO collected.column_snapshots (table_full_name, snapshot_time, column_name,"
+            " full_data_type, is_nullable, ordinal_position) VALUES (?, ?, ?, ?, ?, ?)",
+            [[table, at, name, kind, nullable, i + 1] for i, (name, kind, nullable) in enumerate(columns)],
+        )
+
 
 def build_model(engine: DuckDBEngine) -> None:
     """Derive monitor.* from the raw rows with the real refresh."""
