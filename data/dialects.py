@@ -70,6 +70,8 @@ def transpile_to_duckdb(sql: str) -> str:
 
 def find_placeholders(sql: str) -> frozenset[str]:
     """Names of the ``:name`` parameters of a statement, parsed with sqlglot (no ahead-of-time lookup)."""
+    if sql.lstrip().upper().startswith("DESCRIBE HISTORY"):
+        return frozenset()  # takes none, and sqlglot cannot parse it
     import sqlglot
     from sqlglot import exp
 
@@ -115,6 +117,9 @@ def to_warehouse(sql: str, catalog: str, schema: str) -> str:
     ``monitor.job_runs`` becomes ``<catalog>.<schema>.job_runs`` and ``collected.table_history`` becomes
     ``<catalog>.<schema>.collected_table_history``; system tables are left exactly as written.
     """
+    if sql.lstrip().upper().startswith("DESCRIBE HISTORY"):
+        # sqlglot cannot parse it, and it names a user's table (quoted by the collector), never ours
+        return sql
     import sqlglot
     from sqlglot import exp
 

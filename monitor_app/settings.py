@@ -57,6 +57,9 @@ class Settings:
     budgets: list[dict[str, Any]] = field(default_factory=list)
     # alerts pushed to a Slack-compatible incoming webhook (new P1/P2 and their resolution); None: off
     alert_webhook_url: str | None = None
+    # pipeline integrity collection before each refresh on a workspace (data/integrity_collect.py):
+    # enabled (default: on a SQL warehouse), max_tables, history_limit, min_interval_hours, lookback_days
+    integrity_collection: dict[str, Any] = field(default_factory=dict)
     # memory of the served app: results cached for all sessions (MB), and DuckDB's own limit (DuckDB sizes)
     cache_max_mb: int = 256
     duckdb_memory_limit: str = "1GB"
@@ -137,6 +140,7 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
     if settings.cache_max_mb < 1:
         raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
     settings.thresholds = _thresholds(settings.thresholds)
+    collection_limits(settings)  # refuses a bad integrity_collection now, not at the first refresh
     _check_alert_settings(settings)
     settings.duckdb_memory_limit = str(settings.duckdb_memory_limit).strip()
     if not MEMORY_SIZE.fullmatch(settings.duckdb_memory_limit):
@@ -171,6 +175,34 @@ def _thresholds(value: Any) -> dict[str, float]:
             raise SettingsError(f"thresholds: {name} must be a non-negative number, got {number!r}")
         out[name] = number
     return out
+
+
+def collection_limits(settings: Settings) -> Any:
+    """``integrity_collection`` of monitor.yaml as ``(enabled or None for the default, CollectLimits)``."""
+    from data.integrity_collect import CollectLimits
+
+    value = settings.integrity_collection or {}
+    if not isinstance(value, dict):
+        raise SettingsError(f"integrity_collection must be a mapping of setting: value, got {value!r}")
+    known = {"enabled", *CollectLimits.__dataclass_fields__}
+    numbers = {}
+    for name, number in value.items():
+        if name not in known:
+            raise SettingsError(
+                f"integrity_collection: unknown setting {name!r}; known: {', '.join(sorted(known))}"
+            )
+        if name == "enabled":
+            continue
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise SettingsError(f"integrity_collection.{name} must be a non-negative number, got {number!r}")
+        numbers[name] = number
+    enabled = value.get("enabled")
+    if enabled is not None:
+        enabled = _flag(enabled, "integrity_collection.enabled")
+    limits = CollectLimits(
+        **{k: int(v) if k != "min_interval_hours" else float(v) for k, v in numbers.items()}
+    )
+    return enabled, limits
 
 
 def _flag(value: Any, name: str) -> bool:

@@ -37,7 +37,29 @@ def refresh_model(
 
     rules = settings_with_saved_rules(store, settings)
     with engine.writing() as writer:
+        collect_before_refresh(writer, settings, progress)
         return refresh(writer, since=since, settings=rules, progress=progress)
+
+
+def collect_before_refresh(engine: Engine, settings: Settings, progress: Progress = None) -> None:
+    """On a workspace (or when ``integrity_collection.enabled``), read the tables' history and columns.
+
+    Contained: if the collection cannot even start (lineage unreadable), the refresh goes on without it and
+    says why; a table that cannot be read is logged by the collector itself.
+    """
+    from data.engines import QueryError
+    from data.integrity_collect import collect_integrity
+    from monitor_app.settings import collection_limits
+
+    enabled, limits = collection_limits(settings)
+    if enabled is None:
+        enabled = engine.dialect == "databricks"
+    if not enabled or limits.max_tables == 0:
+        return
+    try:
+        collect_integrity(engine, limits=limits, progress=progress)
+    except QueryError as err:
+        (progress or (lambda _m: None))(f"integrity collection skipped: {str(err).splitlines()[0][:300]}")
 
 
 def build_demo(

@@ -104,6 +104,33 @@ def test_two_workspaces_served_and_refreshed_side_by_side_keep_their_own_state(t
     assert counts["a"][0] != counts["b"][0]
 
 
+def test_row_count_thresholds_per_table_reach_the_integrity_metric(tmp_path):
+    from datetime import datetime
+
+    from monitor_app.analytics import integrity
+    from monitor_app.settings import collection_limits
+    from monitor_app.state import AppState
+
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "thresholds:\n  row_count_deviation_pct: 25\n  row_count_tables:\n    prod.a.b: {min_history: 14}\n"
+        "integrity_collection:\n  max_tables: 10\n  min_interval_hours: 1.5\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(config, env={})
+    state = AppState(settings=settings, as_of=datetime(2026, 11, 1))
+    assert state.metric(integrity.row_count_changes).keywords == {
+        "row_count_deviation_pct": 25,
+        "row_count_tables": {"prod.a.b": {"min_history": 14}},
+    }
+    enabled, limits = collection_limits(settings)
+    assert enabled is None and (limits.max_tables, limits.min_interval_hours, limits.history_limit) == (
+        10,
+        1.5,
+        1000,
+    )
+
+
 def test_health_thresholds_in_monitor_yaml_reach_the_health_metrics(tmp_path):
     from datetime import datetime
 
@@ -130,6 +157,20 @@ def test_health_thresholds_in_monitor_yaml_reach_the_health_metrics(tmp_path):
         ("thresholds:\n  min_streak: -1\n", "min_streak must be a non-negative number, got -1"),
         ("thresholds:\n  min_streak: two\n", "min_streak must be a non-negative number, got 'two'"),
         ("thresholds: 3\n", "thresholds must be a mapping"),
+        (
+            "thresholds:\n  row_count_tables:\n    prod.a.b: {pct: 5}\n",
+            "thresholds: row_count_tables.prod.a.b: unknown setting 'pct'; known: deviation_pct, min_history",
+        ),
+        (
+            "thresholds:\n  row_count_tables:\n    prod.a.b: {deviation_pct: -5}\n",
+            "row_count_tables.prod.a.b.deviation_pct must be a non-negative number, got -5",
+        ),
+        ("integrity_collection:\n  tables: 5\n", "integrity_collection: unknown setting 'tables'"),
+        (
+            "integrity_collection:\n  max_tables: many\n",
+            "integrity_collection.max_tables must be a non-negative",
+        ),
+        ("integrity_collection:\n  enabled: maybe\n", "integrity_collection.enabled must be true or false"),
     ],
 )
 def test_bad_thresholds_in_monitor_yaml_are_refused_by_name(tmp_path, text, message):
