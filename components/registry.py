@@ -41,6 +41,7 @@ SLOT_MODULES: dict[str, tuple[str, str]] = {
     "components.sla_views": ("SLAs", "jobs"),
     "components.budget_views": ("Budgets", "teams"),
     "components.utilization_views": ("Cluster utilization", "overview"),
+    "components.integrity_views": ("Data integrity", "data"),
     "components.team_rules_views": ("Team rules", "settings"),
     "components.jobs_api_views": ("Jobs API", "overview"),
 }

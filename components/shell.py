@@ -42,6 +42,7 @@ PAGE_LABELS = {
     "Teams": "teams",
     "Jobs": "jobs",
     "Runs": "runs",
+    "Data": "data",
     "Alerts": "alerts",
     "Reports": "reports",
     "Settings": "settings",

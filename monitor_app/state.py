@@ -6,7 +6,7 @@ contract other views rely on, keep their names stable:
 =============  =====================================================================================
 parameter      meaning
 =============  =====================================================================================
-page           active page: overview, teams, jobs, runs, alerts, reports, settings
+page           active page: overview, teams, jobs, runs, data, alerts, reports, settings
 team           selected team (None: all teams); a global filter
 workspace_id   selected workspace (None: all); a global filter
 job_id         selected job (None: all jobs); with workspace_id identifies the job
@@ -41,7 +41,7 @@ from monitor_app.filters import WINDOWS, Filters
 
 T = TypeVar("T")
 
-PAGES = ("overview", "teams", "jobs", "runs", "alerts", "reports", "settings")
+PAGES = ("overview", "teams", "jobs", "runs", "data", "alerts", "reports", "settings")
 # Dates a link may ask for: beyond them a window's end (or pandas' timestamps, up to 2262) overflow, and no
 # workspace has system-table data before 2000 or after 2100.
 FIRST_DATE = date(2000, 1, 1)

@@ -119,7 +119,7 @@ def test_bad_date_ranges_in_a_link_are_ignored_and_say_why(query, ignored, why):
 
 
 def test_pages_are_the_documented_ones():
-    assert PAGES == ("overview", "teams", "jobs", "runs", "alerts", "reports", "settings")
+    assert PAGES == ("overview", "teams", "jobs", "runs", "data", "alerts", "reports", "settings")
 
 
 def test_query_is_cached_per_identity():
