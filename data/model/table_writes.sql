@@ -15,7 +15,8 @@
 -- prior_writes counts the previous writes with a row count (capped at the frame size: the minimum history
 -- is read from it); prior_max_rows is the largest of them (a zero-row write "after a non-zero history" is
 -- one whose prior_max_rows > 0). run_outcome is the job run's final outcome (monitor.job_runs), NULL when
--- the run is not in the timeline. Stored in commit_time order.
+-- the run is not in the timeline; next_commit_time is the table's next write (NULL: none), so "the latest
+-- write before T" is the one committed before T whose next write is at or after T. Stored in commit_time order.
 WITH commits AS (
   SELECT
     table_full_name,
@@ -60,6 +61,7 @@ baselines AS (
     percentile(w.rows_written, 0.5) OVER all_days AS all_days_median,
     count(w.rows_written) OVER all_days AS all_days_writes,
     max(w.rows_written) OVER all_days AS prior_max_rows,
+    lead(w.commit_time) OVER (PARTITION BY w.table_full_name ORDER BY w.commit_time, w.version) AS next_commit_time,
     percentile(w.rows_written, 0.5) OVER same_weekday AS weekday_median,
     count(w.rows_written) OVER same_weekday AS weekday_writes
   FROM writes AS w
@@ -100,6 +102,7 @@ SELECT
   END AS baseline_writes,
   b.all_days_writes AS prior_writes,
   b.prior_max_rows,
+  b.next_commit_time,
   r.outcome AS run_outcome
 FROM baselines AS b
 LEFT JOIN monitor.job_runs AS r

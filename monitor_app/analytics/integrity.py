@@ -28,7 +28,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from data.engines import Engine
@@ -101,64 +100,63 @@ def row_count_changes(engine: Engine, filters: Filters, **thresholds: Any) -> pd
         deviation_pct, min_history : the thresholds that applied to the table
         reason : the flag in words, with the numbers
     """
+    return _judged(engine, filters, thresholds)
+
+
+def _judged(
+    engine: Engine,
+    filters: Filters,
+    thresholds: dict[str, Any],
+    flagged_only: bool = False,
+    latest_only: bool = False,
+) -> pd.DataFrame:
+    """writes.sql with the thresholds: the defaults for every table, then each table with its own judged
+    apart (its rows replace the first query's, which asked for as many more rows as those tables have)."""
     unknown = set(thresholds) - set(THRESHOLD_NAMES)
     if unknown:
         raise TypeError(
             f"unknown row_count_changes threshold(s): {', '.join(sorted(unknown))}; known: {', '.join(THRESHOLD_NAMES)}"
         )
     per_table = check_table_thresholds(thresholds.get("row_count_tables"))
-    frame = engine.execute(_sql("writes"), filters.to_params())
     pct = float(thresholds.get("row_count_deviation_pct", ROW_COUNT_DEFAULTS["row_count_deviation_pct"]))
     history = float(thresholds.get("row_count_min_history", ROW_COUNT_DEFAULTS["row_count_min_history"]))
-    frame["deviation_pct"] = pct
-    frame["min_history"] = history
-    for table, settings in per_table.items():
-        mine = frame["table_full_name"] == table
-        for name, column in (("deviation_pct", "deviation_pct"), ("min_history", "min_history")):
-            if name in settings:
-                frame.loc[mine, column] = float(settings[name])
-    _judge(frame)
-    frame = frame.sort_values(
-        ["flagged", "commit_time", "table_full_name", "version"],
-        ascending=[False, False, True, True],
-        kind="stable",
-    )
-    if filters.row_limit is not None:
-        frame = frame.head(filters.row_limit)
-    return frame.reset_index(drop=True)
+    base = {**filters.to_params(), "flagged_only": flagged_only, "latest_only": latest_only}
 
+    def run(table: str | None, deviation: float, minimum: float, limit: int | None) -> pd.DataFrame:
+        params = {**base, "table_full_name": table, "deviation_pct": deviation, "min_history": minimum}
+        if table is not None or limit is not None:
+            params["row_limit"] = filters.with_(row_limit=limit).to_params()["row_limit"]
+        frame = engine.execute(_sql("writes"), params)
+        return frame.assign(deviation_pct=deviation, min_history=minimum)
 
-def _judge(frame: pd.DataFrame) -> None:
-    """Adds delta_pct, status, flagged and reason (vectorized: a month of a large workspace is 600k writes)."""
-    rows = pd.to_numeric(frame["rows_written"], errors="coerce").astype(float)
-    base = pd.to_numeric(frame["baseline_rows"], errors="coerce").astype(float)
-    prior = pd.to_numeric(frame["prior_writes"], errors="coerce").fillna(0).astype(float)
-    prior_max = pd.to_numeric(frame["prior_max_rows"], errors="coerce").fillna(0).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = np.where(base > 0, (rows - base) / base * 100.0, np.nan)
-    frame["delta_pct"] = np.round(delta, 2)
-    green = frame["run_outcome"].isna() | (frame["run_outcome"] == "success")
-    enough = prior >= frame["min_history"].astype(float)
-    limit = frame["deviation_pct"].astype(float)
-    conditions = [
-        rows.isna().to_numpy(),
-        ((rows == 0) & (prior_max > 0) & green).to_numpy(),
-        ~enough.to_numpy() | np.isnan(delta),
-        delta <= -limit.to_numpy(),
-        delta >= limit.to_numpy(),
+    own = [
+        run(table, float(s.get("deviation_pct", pct)), float(s.get("min_history", history)), None)
+        for table, s in per_table.items()
     ]
-    status = np.select(
-        conditions, ["no_row_count", "zero_rows", "insufficient_history", "drop", "surge"], "ok"
-    )
-    frame["status"] = status
-    frame["flagged"] = np.isin(status, FLAGS)
+    extra = sum(len(f) for f in own)
+    limit = None if filters.row_limit is None else filters.row_limit + extra
+    frame = run(None, pct, history, limit)
+    if per_table:
+        frame = pd.concat(
+            [frame[~frame["table_full_name"].isin(per_table)], *[f for f in own if not f.empty]],
+            ignore_index=True,
+        ).sort_values(
+            ["flagged", "commit_time", "table_full_name", "version"],
+            ascending=[False, False, True, True],
+            kind="stable",
+        )
+        if filters.row_limit is not None:
+            frame = frame.head(filters.row_limit)
+    frame = frame.reset_index(drop=True)
+    frame["flagged"] = frame["flagged"].astype(bool)
     frame["reason"] = [
-        _reason(s, r, b, d, lim, p)
-        for s, r, b, d, lim, p in zip(status, rows, base, delta, limit, prior, strict=True)
+        _reason(r.status, r.rows_written, r.baseline_rows, r.delta_pct, r.deviation_pct, r.prior_writes)
+        for r in frame.itertuples()
     ]
+    return frame
 
 
-def _reason(status: str, rows: float, base: float, delta: float, limit: float, prior: float) -> str:
+def _reason(status: str, rows: Any, base: Any, delta: Any, limit: float, prior: Any) -> str:
     if status == "zero_rows":
         return f"0 rows written by a successful run; the median of the previous writes is {base:,.0f}"
     if status in ("drop", "surge"):
@@ -168,7 +166,7 @@ def _reason(status: str, rows: float, base: float, delta: float, limit: float, p
             f"({base:,.0f}); flagged at +/-{limit:g} %"
         )
     if status == "insufficient_history":
-        return f"{prior:.0f} earlier write(s) with a row count: too few to judge"
+        return f"{0 if pd.isna(prior) else prior:.0f} earlier write(s) with a row count: too few to judge"
     if status == "no_row_count":
         return "the table history has no row count for this write"
     return ""
@@ -184,8 +182,8 @@ def schema_drift(engine: Engine, filters: Filters, **_other_thresholds: Any) -> 
         table_full_name, column_name, change (removed | type_changed | nullability_changed | added),
         old_type, new_type, old_nullable, new_nullable
         detected_at : the snapshot the change first appeared in; previous_snapshot_time : the one before
-        workspace_id, job_id, job_name, team, job_run_id, version, write_time : the table's first write
-        after the previous snapshot (compare its version with the one before); NULL when none is collected
+        workspace_id, job_id, job_name, team, job_run_id, run_outcome, version, write_time : the table's
+        first write after the previous snapshot (compare its version with the one before); NULL when none
     """
     frame = engine.execute(_sql("schema_drift"), filters.to_params())
     for column in ("old_type", "new_type", "old_nullable", "new_nullable"):
@@ -219,13 +217,12 @@ def green_but_broken_runs(engine: Engine, filters: Filters, **thresholds: Any) -
         row_count_flags, schema_changes : how many of each
     """
     wide = filters.with_(row_limit=None)
-    every = row_count_changes(engine, wide, **{k: v for k, v in thresholds.items() if k in THRESHOLD_NAMES})
-    succeeded = every["run_outcome"] == "success"
-    green_runs = set(every.loc[succeeded, "job_run_id"])
-    writes = every[every["flagged"] & succeeded]
+    own = {k: v for k, v in thresholds.items() if k in THRESHOLD_NAMES}
+    writes = _judged(engine, wide, own, flagged_only=True)
+    writes = writes[writes["run_outcome"] == "success"]
     drift = schema_drift(engine, wide)
     # a schema change counts when the run that made it succeeded (a failed run is red, not green but broken)
-    drift = drift[drift["job_run_id"].isin(green_runs)]
+    drift = drift[drift["run_outcome"] == "success"]
     parts = []
     for r in writes.itertuples():
         parts.append(
@@ -301,18 +298,16 @@ def tables_written(engine: Engine, filters: Filters, **thresholds: Any) -> pd.Da
         table_full_name, workspace_id, job_id, job_name, team (of its latest write), writer_jobs (names)
         writes, last_write_time, last_rows_written, last_baseline_rows, last_delta_pct, last_status,
         last_job_run_id, flagged_writes, schema_changes, breaking_changes (removed, retyped, nullability)
-        source_tables : what its writers read (JOB lineage), last_snapshot_time, columns
     """
     frame = engine.execute(_sql("tables"), filters.to_params())
     wide = filters.with_(row_limit=None)
-    writes = row_count_changes(engine, wide, **thresholds)
-    drift = schema_drift(engine, wide)
-    latest = writes.sort_values("commit_time", kind="stable").groupby("table_full_name").tail(1)
-    latest = latest.set_index("table_full_name")
-    frame["last_delta_pct"] = frame["table_full_name"].map(latest["delta_pct"])
-    frame["last_status"] = frame["table_full_name"].map(latest["status"])
-    flagged = writes[writes["flagged"]].groupby("table_full_name").size()
+    picked = _judged(engine, wide, thresholds, flagged_only=True, latest_only=True)
+    latest = picked[picked["latest_in_window"]].set_index("table_full_name")
+    for column in ("rows_written", "baseline_rows", "delta_pct", "status"):
+        frame[f"last_{column}"] = frame["table_full_name"].map(latest[column])
+    flagged = picked[picked["flagged"]].groupby("table_full_name").size()
     frame["flagged_writes"] = frame["table_full_name"].map(flagged).fillna(0).astype(int)
+    drift = schema_drift(engine, wide)
     frame["schema_changes"] = frame["table_full_name"].map(drift.groupby("table_full_name").size())
     breaking = drift[drift["change"] != "added"].groupby("table_full_name").size()
     frame["breaking_changes"] = frame["table_full_name"].map(breaking).fillna(0).astype(int)
@@ -329,5 +324,4 @@ def tables_written(engine: Engine, filters: Filters, **thresholds: Any) -> pd.Da
 
 def table_sources(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Per table our jobs wrote in the window, the tables its writers read (for "which upstream to check")."""
-    frame = engine.execute(_sql("tables"), filters.to_params())
-    return frame[["table_full_name", "source_tables"]]
+    return engine.execute(_sql("sources"), filters.to_params())

@@ -1,5 +1,5 @@
 -- PIPE-02: the column changes first seen in the window (monitor.schema_changes, from the refresh), with the
--- job that next wrote the table, its name and team. Newest first, at most :row_limit rows.
+-- job that next wrote the table, its name, team and the run's outcome. Newest first, at most :row_limit rows.
 SELECT
   c.table_full_name,
   c.column_name,
@@ -15,9 +15,12 @@ SELECT
   j.name AS job_name,
   COALESCE(jt.team, 'unattributed') AS team,
   c.job_run_id,
+  r.outcome AS run_outcome,
   c.version,
   c.write_time
 FROM monitor.schema_changes AS c
+LEFT JOIN monitor.job_runs AS r
+  ON r.workspace_id = c.workspace_id AND r.run_id = c.job_run_id
 LEFT JOIN monitor.jobs AS j
   ON j.workspace_id = c.workspace_id AND j.job_id = c.job_id
 LEFT JOIN monitor.job_teams AS jt
