@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -245,6 +245,41 @@ def test_the_live_paths_are_the_same_on_spark(engines):
             )
         for fn in (cost.cost_trust_live, cost.zombie_jobs_live):
             _compare(fn.__name__, fn(duck, filters), fn(spark_engine, filters))
+
+
+def test_the_integrity_lookups_are_the_same_on_spark(engines):
+    """What the metrics' parity does not reach: the alerts' upstream tables, a table with thresholds of its
+    own, and the collector's target list (data/collect/targets.sql)."""
+    from data.integrity_collect import SQL_DIR
+    from data.sql_files import load_sql
+    from monitor_app.analytics import integrity
+
+    duck, spark_engine, end, _targets = engines
+    filters = Filters(window_days=30, now=end)
+    _compare(
+        "table_sources",
+        integrity.table_sources(duck, filters),
+        integrity.table_sources(spark_engine, filters),
+    )
+    writes = integrity.row_count_changes(duck, filters)
+    if not writes.empty:
+        own = {
+            "row_count_tables": {writes["table_full_name"].iloc[-1]: {"deviation_pct": 1, "min_history": 2}}
+        }
+        _compare(
+            "row_count_changes per table",
+            integrity.row_count_changes(duck, filters, **own),
+            integrity.row_count_changes(spark_engine, filters, **own),
+        )
+    naive = end.replace(tzinfo=None)
+    params = {
+        "now": naive,
+        "since": naive - timedelta(days=30),
+        "recollect_before": naive - timedelta(hours=6),
+        "max_tables": 25,
+    }
+    targets = load_sql(SQL_DIR / "targets.sql")
+    _compare("collect targets", duck.execute(targets, params), spark_engine.execute(targets, params))
 
 
 # SQL files that cannot run on local Spark, and why (docs/spark-parity.md).

@@ -253,6 +253,64 @@ def test_stale_data_is_an_alert(setup):
     assert timeline.evidence["threshold"] == 24
 
 
+def _integrity(ws: RawWorkspace) -> None:
+    """j1 writes prod.a.orders on each successful run: 1000 rows, then 600 on 28 October (-40 %); j2 writes
+    prod.b.events, whose column `amount` turned from double to string and gained `note`; j3's table only
+    gained a column. j1 reads prod.a.source (lineage)."""
+    ok = [f"j1-{d}" for d in range(1, 9)]
+    for i, run in enumerate(ok):
+        ws.commit("prod.a.orders", i + 1, day(i + 21, 2, 6), 600 if i == 7 else 1000, "j1", run)
+    ws.con.execute(
+        "INSERT INTO access.table_lineage (workspace_id, entity_type, entity_id, entity_run_id,"
+        " source_table_full_name, target_table_full_name, event_time) VALUES ('1001', 'JOB', 'j1', 'j1-8',"
+        " 'prod.a.source', 'prod.a.orders', ?)",
+        [day(28, 2, 5)],
+    )
+    for d, run in ((29, "j2-9"), (30, "j2-10")):
+        ws.commit("prod.b.events", d, day(d, 2, 6), 50, "j2", run)
+    base = [("id", "bigint", False), ("amount", "double", True)]
+    ws.snapshot("prod.b.events", day(28, 0), base)
+    ws.snapshot(
+        "prod.b.events",
+        day(30, 0),
+        [("id", "bigint", False), ("amount", "string", True), ("note", "string", True)],
+    )
+    for d, run in ((29, "j3-9"), (30, "j3-10")):
+        ws.commit("prod.c.log", d, day(d, 2, 6), 5, "j3", run)
+    ws.snapshot("prod.c.log", day(28, 0), base)
+    ws.snapshot("prod.c.log", day(30, 0), [*base, ("note", "string", True)])
+
+
+def test_row_count_deviation_and_schema_drift_alerts(setup):
+    engine, store, settings, ws = setup
+    _integrity(ws)
+    build_model(engine)
+    result = evaluate(engine, store, settings, now=NOW, rules=["row_count_deviation", "schema_drift"])
+    got = {(f.rule, f.table_full_name): f for f in result.findings}
+    assert sorted(got) == [
+        ("row_count_deviation", "prod.a.orders"),
+        ("schema_drift", "prod.b.events"),
+        ("schema_drift", "prod.c.log"),
+    ]
+    rows = got[("row_count_deviation", "prod.a.orders")]
+    assert (rows.severity, rows.category, rows.job_id, rows.run_id) == ("P2", "data", "j1", "j1-8")
+    assert rows.title == "prod.a.orders: wrote -40.0 % rows against its baseline"
+    assert rows.evidence["value"] == 600 and rows.evidence["baseline"] == 1000.0
+    assert rows.evidence["threshold"] == 20.0 and rows.evidence["sample_size"] == 7
+    assert "Check its upstream table(s) prod.a.source for missing or duplicated input" in rows.remediation
+    assert "compare version 8 with the one before" in rows.remediation
+    assert "SELECT count(*) FROM prod.a.orders VERSION AS OF 7" in rows.remediation
+    drift = got[("schema_drift", "prod.b.events")]
+    assert (drift.severity, drift.job_id, drift.run_id) == ("P2", "j2", "j2-9")
+    assert drift.evidence["changes"] == ["amount retyped double -> string", "note added (string)"]
+    assert drift.evidence["breaking_changes"] == 1
+    assert "compare version 29 with 28 (DESCRIBE HISTORY prod.b.events)" in drift.remediation
+    assert "Readers of the removed or retyped columns will fail" in drift.remediation
+    added = got[("schema_drift", "prod.c.log")]
+    assert added.severity == "P3" and added.evidence["changes"] == ["note added (string)"]
+    assert "no upstream table in the lineage" in added.remediation
+
+
 def test_rule_settings_validation():
     assert rule_settings({"failure_rate": {"min_decided_runs": 3}})["failure_rate"]["min_decided_runs"] == 3
     for bad, message in [
