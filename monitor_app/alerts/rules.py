@@ -552,9 +552,8 @@ def _upstream(ctx: RuleContext, table: str) -> str:
 
 def row_count_deviation(ctx: RuleContext) -> list[Finding]:
     cfg = ctx.rules["row_count_deviation"]
-    frame = ctx.metric(integrity.row_count_changes)
-    green = frame["run_outcome"].isna() | (frame["run_outcome"] == "success")
-    frame = frame[frame["flagged"] & green]
+    frame = ctx.metric(integrity.flagged_writes)
+    frame = frame[frame["run_outcome"].isna() | (frame["run_outcome"] == "success")]
     if frame.empty:
         return []
     frame = frame[pd.to_datetime(frame["commit_time"], utc=True) >= ctx.since("row_count_deviation")]
