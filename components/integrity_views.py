@@ -25,47 +25,57 @@ from monitor_app.state import AppState
 
 TABLE_TITLES = {
     "table_full_name": "Table",
-    "last_status": "Latest write",
-    "last_rows_written": "Rows written",
-    "last_baseline_rows": "Baseline rows",
+    "last_status": "Status",
+    "last_rows_written": "Rows",
+    "last_baseline_rows": "Baseline",
     "last_delta_pct": "Change %",
-    "flagged_writes": "Flagged writes",
-    "schema_changes": "Schema changes",
+    "flagged_writes": "Flagged",
+    "schema_changes": "Drift",
     "writer_jobs": "Written by",
     "last_write_time": "Last write (UTC)",
 }
 TABLE_WIDTHS = {
-    "table_full_name": "24%",
+    "table_full_name": "26%",
     "last_status": "9%",
     "last_rows_written": "9%",
     "last_baseline_rows": "9%",
-    "last_delta_pct": "7%",
+    "last_delta_pct": "8%",
     "flagged_writes": "7%",
-    "schema_changes": "7%",
-    "writer_jobs": "15%",
-    "last_write_time": "13%",
+    "schema_changes": "6%",
+    "writer_jobs": "14%",
+    "last_write_time": "12%",
 }
 WRITE_TITLES = {
-    "table_full_name": "Table",
     "commit_time": "Committed (UTC)",
+    "table_full_name": "Table",
     "status": "Status",
-    "rows_written": "Rows written",
-    "baseline_rows": "Baseline rows",
+    "rows_written": "Rows",
+    "baseline_rows": "Baseline",
     "delta_pct": "Change %",
     "job_run_id": "Run",
     "version": "Version",
     "reason": "Why",
 }
 WRITE_WIDTHS = {
-    "table_full_name": "19%",
-    "commit_time": "12%",
-    "status": "8%",
+    "commit_time": "13%",
+    "table_full_name": "17%",
+    "status": "9%",
     "rows_written": "8%",
     "baseline_rows": "8%",
-    "delta_pct": "6%",
-    "job_run_id": "9%",
-    "version": "6%",
-    "reason": "24%",
+    "delta_pct": "8%",
+    "job_run_id": "10%",
+    "version": "7%",
+    "reason": "20%",
+}
+ONE_TABLE_WRITE_WIDTHS = {
+    "commit_time": "16%",
+    "status": "10%",
+    "rows_written": "10%",
+    "baseline_rows": "10%",
+    "delta_pct": "9%",
+    "job_run_id": "12%",
+    "version": "8%",
+    "reason": "25%",
 }
 DRIFT_TITLES = {
     "table_full_name": "Table",
@@ -79,15 +89,15 @@ DRIFT_TITLES = {
     "version": "Version",
 }
 DRIFT_WIDTHS = {
-    "table_full_name": "22%",
+    "table_full_name": "21%",
     "column_name": "11%",
     "change": "11%",
     "old_type": "9%",
     "new_type": "9%",
-    "detected_at": "12%",
-    "job_name": "12%",
+    "detected_at": "13%",
+    "job_name": "11%",
     "job_run_id": "8%",
-    "version": "6%",
+    "version": "7%",
 }
 BROKEN_TITLES = {
     "job_name": "Job",
@@ -144,19 +154,25 @@ def writes_chart(writes: pd.DataFrame) -> Any:
         height=260,
         xlabel="commit time (UTC)",
         ylabel="rows",
+        yformatter="%.0f",
         title="Rows written per write against the baseline; red: flagged",
         legend_position="top_left",
     )
 
 
-def _writes_table(writes: pd.DataFrame, state: AppState, name: str) -> Any:
+def _writes_table(writes: pd.DataFrame, state: AppState, name: str, one_table: bool = False) -> Any:
+    """The writes, newest first; ``one_table``: the table column is left out (the title names it)."""
     frame, others = _shown(writes, WRITE_TITLES)
+    widths = WRITE_WIDTHS
+    if one_table:
+        others.append("table_full_name")
+        widths = ONE_TABLE_WRITE_WIDTHS
     return data_table(
         frame,
         name,
         titles=WRITE_TITLES,
         numbers={"rows_written": "0,0", "baseline_rows": "0,0", "delta_pct": "0.0", "version": "0"},
-        widths=WRITE_WIDTHS,
+        widths=widths,
         hidden=others,
         on_click=lambda _i, row: (
             state.select_run(str(row["workspace_id"]), _run(row), str(row["job_id"])) if _run(row) else None
@@ -268,7 +284,7 @@ class DataView(Viewer):
                     writes_chart(writes), sizing_mode="stretch_width", css_classes=["writes-chart"]
                 )
             )
-            parts.append(_writes_table(writes, state, "table_writes"))
+            parts.append(_writes_table(writes, state, "table_writes", one_table=True))
         if drift.empty:
             parts.append(text_pane("No schema change in this window.", "empty", tag="p"))
         else:
@@ -326,7 +342,8 @@ class JobIntegrityView(Viewer):
                     writes_chart(writes), sizing_mode="stretch_width", css_classes=["writes-chart"]
                 )
             )
-            parts.append(_writes_table(writes, self._state, "job_table_writes"))
+            single = writes["table_full_name"].nunique() == 1
+            parts.append(_writes_table(writes, self._state, "job_table_writes", one_table=single))
         if not drift.empty:
             parts.append(_drift_table(drift, "job_schema_changes"))
         return pn.Column(*parts, sizing_mode="stretch_width")

@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = ("overview", "teams", "jobs", "runs", "alerts", "reports", "settings")
+PAGES = ("overview", "teams", "jobs", "runs", "data", "alerts", "reports", "settings")
 
 
 def _free_port() -> int:
@@ -78,11 +78,44 @@ def _utilization_shots(page, base: str, db: Path, out: Path) -> None:
     print(f"saved utilization screenshots in {out}", file=sys.stderr)
 
 
+def _integrity_shots(page, base: str, db: Path, out: Path) -> None:
+    """The Data page with a drifted table opened, the overview's green-but-broken runs, and the integrity
+    panel of a job with a row-count deviation (from the demo's manifest)."""
+    import json
+
+    manifest = db.with_suffix(".manifest.json")
+    if not manifest.exists():
+        return
+    scenarios = json.loads(manifest.read_text())["scenarios"]
+    drift = next(s for s in scenarios if s["kind"] == "schema_drift")
+    rows = next(s for s in scenarios if s["kind"] == "row_count_deviation")
+    page.goto(f"{base}?page=data")
+    _settle(page, ".data-headline")
+    page.locator(".tables-written-table .tabulator-cell", has_text=drift["details"]["table"]).first.click()
+    _settle(page, ".schema-drift-table")
+    page.set_viewport_size({"width": 1440, "height": 3000})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(out / "data-page.png"))
+    page.set_viewport_size({"width": 1440, "height": 2200})
+    page.goto(base)
+    _settle(page, ".green-but-broken-table")
+    page.locator(".green-but-broken").first.screenshot(path=str(out / "green-but-broken.png"))
+    page.goto(f"{base}?page=runs&workspace_id={rows['workspace_id']}&job_id={rows['job_id']}")
+    _settle(page, ".runs-table tr.light-row")
+    page.locator(".folded-section .card-header", has_text="Data integrity").first.click()
+    _settle(page, ".writes-chart")
+    page.locator(".folded-section", has=page.locator(".job-integrity")).first.screenshot(
+        path=str(out / "job-integrity.png")
+    )
+    print(f"saved integrity screenshots in {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--only", choices=("all", "integrity"), default="all", help="which screenshots")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -106,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
                     "X-Forwarded-Preferred-Username": "ana.lyst",
                 },
             )
+            if args.only == "integrity":
+                _integrity_shots(page, base, Path(settings.db_path), args.out)
+                browser.close()
+                return 0
             for name in PAGES:
                 page.goto(f"{base}?page={name}")
                 _settle(page, {"overview": ".kpi-runs", "teams": ".teams-table tr.light-row"}.get(name))
@@ -132,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             page.screenshot(path=str(args.out / "run-tasks.png"))
             print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
             _utilization_shots(page, base, Path(settings.db_path), args.out)
+            _integrity_shots(page, base, Path(settings.db_path), args.out)
             browser.close()
     finally:
         server.stop()
