@@ -347,6 +347,43 @@ def _thresholds(pairs: list[str]) -> dict[str, float]:
     return out
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write a report snapshot (or all three into a folder), a clear message if it cannot."""
+    from monitor_app.budgets import known_teams
+    from monitor_app.context import open_engine, open_state_store
+    from reports.render import render
+    from reports.snapshots import ReportError, generate_all, make_report, write_file
+
+    settings = _settings(args)
+    _require_db(settings)
+    try:
+        now = _when(args.now, "--now") if args.now else None
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    engine = open_engine(settings)
+    if args.team and args.team not in known_teams(engine):
+        print(
+            f"error: --team: unknown team {args.team!r}; known: {', '.join(sorted(known_teams(engine)))}",
+            file=sys.stderr,
+        )
+        return 2
+    store = open_state_store(settings)
+    try:
+        if args.kind == "all":
+            for path in generate_all(engine, store, settings, Path(args.out), now, args.team):
+                _progress(f"wrote {path}")
+            return 0
+        report = make_report(args.kind, engine, store, settings, now, args.team)
+        path = write_file(render(report), Path(args.out))
+    except ReportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    note = "" if report.has_data else " (no data for this period)"
+    _progress(f"wrote the {args.kind} report for {report.period.label}{note} to {path}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "import": cmd_import,
@@ -356,6 +393,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "metrics": cmd_metrics,
     "alerts": cmd_alerts,
     "budgets": cmd_budgets,
+    "report": cmd_report,
 }
 
 
@@ -452,6 +490,17 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--by", help="who sets it (default: $MONITOR_USER or the login name)")
         if action == "set":
             q.add_argument("--monthly-usd", dest="monthly_usd", type=float, required=True)
+
+    p = sub.add_parser(
+        "report", help="write a daily, weekly or monthly report as one self-contained HTML file"
+    )
+    _common(p)
+    p.add_argument(
+        "kind", choices=("daily", "weekly", "monthly", "all"), help="which report (all: the three)"
+    )
+    p.add_argument("--now", help="as of this ISO time (UTC unless it says; default: now)")
+    p.add_argument("--team", help="only this team")
+    p.add_argument("--out", required=True, help="the HTML file to write (a folder for `all`)")
     return parser
 
 

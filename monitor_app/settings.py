@@ -60,6 +60,9 @@ class Settings:
     # pipeline integrity collection before each refresh on a workspace (data/integrity_collect.py):
     # enabled (default: on a SQL warehouse), max_tables, history_limit, min_interval_hours, lookback_days
     integrity_collection: dict[str, Any] = field(default_factory=dict)
+    # reports: their periods' time zone, and where the server keeps the snapshots it makes on schedule
+    report_timezone: str = "UTC"
+    reports_dir: Path = DEFAULT_HOME / "reports"
     # memory of the served app: results cached for all sessions (MB), and DuckDB's own limit (DuckDB sizes)
     cache_max_mb: int = 256
     duckdb_memory_limit: str = "1GB"
@@ -102,6 +105,8 @@ ENV_VARS = {
     "MONITOR_CACHE_MB": "cache_max_mb",
     "MONITOR_DUCKDB_MEMORY_LIMIT": "duckdb_memory_limit",
     "MONITOR_ALERT_WEBHOOK_URL": "alert_webhook_url",
+    "MONITOR_REPORT_TIMEZONE": "report_timezone",
+    "MONITOR_REPORTS_DIR": "reports_dir",
 }
 
 
@@ -141,6 +146,15 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
     settings.thresholds = _thresholds(settings.thresholds)
     collection_limits(settings)  # refuses a bad integrity_collection now, not at the first refresh
+    settings.reports_dir = Path(settings.reports_dir)
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(str(settings.report_timezone))
+    except (ValueError, KeyError, OSError) as err:
+        raise SettingsError(
+            f"report_timezone must be an IANA time zone such as Europe/Paris, got {settings.report_timezone!r}"
+        ) from err
     _check_alert_settings(settings)
     settings.duckdb_memory_limit = str(settings.duckdb_memory_limit).strip()
     if not MEMORY_SIZE.fullmatch(settings.duckdb_memory_limit):

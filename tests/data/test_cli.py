@@ -120,4 +120,5 @@ def test_every_documented_subcommand_exists():
         "metrics",
         "alerts",
         "budgets",
+        "report",
     }
