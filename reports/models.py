@@ -342,11 +342,14 @@ def _forecast(by_day: pd.DataFrame, p: Period) -> tuple[float | None, str]:
     if by_day.empty:
         return None, "no spend this month: no forecast"
     daily = by_day.groupby("period_start")["list_cost_usd"].sum().astype(float)
+    daily.index = pd.to_datetime(daily.index)
+    days = pd.date_range(pd.Timestamp(p.start.date()), periods=p.days, freq="D")
+    daily = daily.reindex(days, fill_value=0.0)  # a day without spend counts as $0
     next_days = period("monthly", p.end + timedelta(days=32), p.timezone).days
-    if len(daily) < 7:
-        return float(
-            daily.mean() * next_days
-        ), f"the month's mean daily spend x {next_days} days (under 7 days of data)"
+    if int((daily > 0).sum()) < 7:
+        return float(daily.sum() / p.days * next_days), (
+            f"the month's spend per day x {next_days} days (fewer than 7 days with spend: no trend)"
+        )
     x = np.arange(len(daily), dtype=float)
     slope, intercept = np.polyfit(x, daily.to_numpy(), 1)
     future = intercept + slope * (len(daily) + np.arange(next_days))
