@@ -352,7 +352,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from monitor_app.budgets import known_teams
     from monitor_app.context import open_engine, open_state_store
     from reports.render import render
-    from reports.snapshots import ReportError, generate_all, make_report, write_file
+    from reports.snapshots import ReportError, generate_all, make_report, write_file, write_snapshot
 
     settings = _settings(args)
     _require_db(settings)
@@ -371,11 +371,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = open_state_store(settings)
     try:
         if args.kind == "all":
-            for path in generate_all(engine, store, settings, Path(args.out), now, args.team):
+            for path in generate_all(engine, store, settings, Path(args.out or args.out_dir), now, args.team):
                 _progress(f"wrote {path}")
             return 0
         report = make_report(args.kind, engine, store, settings, now, args.team)
-        path = write_file(render(report), Path(args.out))
+        if args.out_dir:
+            path = write_snapshot(report, Path(args.out_dir))
+        else:
+            path = write_file(render(report), Path(args.out))
     except ReportError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -500,7 +503,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--now", help="as of this ISO time (UTC unless it says; default: now)")
     p.add_argument("--team", help="only this team")
-    p.add_argument("--out", required=True, help="the HTML file to write (a folder for `all`)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", help="the HTML file to write (a folder for `all`)")
+    where.add_argument(
+        "--out-dir", dest="out_dir", help="a folder: a new snapshot named by kind, period and time"
+    )
     return parser
 
 

@@ -534,6 +534,23 @@ def start_at_risk_timer(
     return stop
 
 
+def make_scheduled_report(context: Any, kind: str) -> Any:
+    """One scheduled snapshot into ``reports_dir``, with the app's own identity (the path written)."""
+    from reports.snapshots import make_report, write_snapshot
+
+    report = make_report(kind, context.shared_engine(), context.state_store(), context.settings)
+    return write_snapshot(report, context.settings.reports_dir)
+
+
+def start_reports(context: Any, progress: Progress) -> Any:
+    """The daily, weekly and monthly snapshots on their schedule (reports/schedule.py)."""
+    from reports.schedule import start_report_scheduler
+
+    return start_report_scheduler(
+        lambda kind: make_scheduled_report(context, kind), context.settings.report_timezone, progress
+    )
+
+
 def serve(settings: Settings, show: bool = False, progress: Progress | None = None) -> int:
     """Serve the app until interrupted (the CLI's ``serve``); builds the demo first when there is no data.
 
@@ -575,6 +592,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     )
     print(url, flush=True)
     stop_timer = start_at_risk_timer(context, progress)
+    reports = start_reports(context, progress)
     if show:
         server.io_loop.add_callback(server.show, "/")
     try:
@@ -583,5 +601,6 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
         progress("stopped")
     finally:
         stop_timer.set()
+        reports.shutdown(wait=False)
         context.close()
     return 0

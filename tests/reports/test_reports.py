@@ -131,7 +131,11 @@ def test_snapshots_are_kept_and_listed(engine, tmp_path):
     assert first.name.startswith("daily_2026-10-28_script-alert-x-script-co_")
     listed = list_snapshots(tmp_path / "reports")
     assert len(listed) == 2  # both kept, both listed
-    assert listed.iloc[0][["kind", "period", "team"]].tolist() == ["daily", "2026-10-28", "script-alert-x-script-co"]
+    assert listed.iloc[0][["kind", "period", "team"]].tolist() == [
+        "daily",
+        "2026-10-28",
+        "script-alert-x-script-co",
+    ]
 
 
 def test_make_report_reads_the_inbox_targets_and_budgets(engine, tmp_path):
