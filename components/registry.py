@@ -42,6 +42,7 @@ SLOT_MODULES: dict[str, tuple[str, str]] = {
     "components.budget_views": ("Budgets", "teams"),
     "components.utilization_views": ("Cluster utilization", "overview"),
     "components.integrity_views": ("Data integrity", "data"),
+    "components.reports_views": ("Reports", "reports"),
     "components.team_rules_views": ("Team rules", "settings"),
     "components.jobs_api_views": ("Jobs API", "overview"),
 }

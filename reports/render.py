@@ -16,7 +16,7 @@ import pandas as pd
 
 from reports.models import DailyReport, MonthlyReport, Report, WeeklyReport
 
-EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=[^>]*>\s*</script>", re.IGNORECASE)
+EXTERNAL = re.compile(r"<script[^>]*\bsrc=[^>]*>\s*</script>|<link[^>]*\bhref=[^>]*>", re.IGNORECASE)
 CSS = """
 body { font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #1f2328;
   margin: 24px auto; max-width: 1100px; padding: 0 16px; line-height: 1.4; }
@@ -142,9 +142,12 @@ class Charts:
                 f'<div class="chart" data-chart="{i}"></div>', f'<div class="chart">{div}</div>'
             )
         # Bokeh's core library only, inline (the charts use no widgets, tables or WebGL): ~1 MB, not 4.
-        # Panel (imported by HoloViews) adds a script *file* for its ES modules, which the charts do not use
-        # and a file opened offline cannot load: every script with a src is dropped.
-        head = EXTERNAL_SCRIPT.sub("", Resources(mode="inline", components=["bokeh"]).render())
+        # Only the inline parts: Panel (imported by HoloViews, and by the app around it) registers files of
+        # its own (an ES-module shim, Tabulator's CSS on a CDN) that a file opened offline cannot load.
+        resources = Resources(mode="inline", components=["bokeh"])
+        head = "".join(f"<style>{css}</style>" for css in resources.css_raw)
+        head += "".join(f"<script>{js}</script>" for js in resources.js_raw)
+        head = EXTERNAL.sub("", head)
         return head + script, body
 
 

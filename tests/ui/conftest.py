@@ -116,6 +116,7 @@ def demo(tmp_path_factory) -> Demo:
         state_path=root / "state.duckdb",
         local_user="local-tester",
         trust_forwarded_headers=True,
+        reports_dir=root / "reports",
     )
     store = open_state_store(settings)
     try:
