@@ -23,25 +23,29 @@ def test_each_snapshot_opens_offline_with_no_failed_request_and_no_script_error(
     )
     assert [p.name.split("_")[0] for p in paths] == ["daily", "weekly", "monthly"]
     for path in paths:
-        page = browser.new_context().new_page()
-        requests, failed, errors = [], [], []
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        # the network is blocked: anything but the file itself fails (and is recorded)
-        page.route(
-            "**/*",
-            lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort(),
-        )
-        page.goto(path.as_uri())
-        expect(page.locator("h1")).to_contain_text("report" if "daily" not in path.name else "summary")
-        if not path.name.startswith("daily"):
-            expect(page.locator(".chart canvas").first).to_be_visible()
-        page.wait_for_timeout(500)
+        requests, failed, errors = _open_offline(browser, path)
         assert failed == [] and errors == [], (path.name, failed, errors)
         assert requests == [path.as_uri()], path.name
-        page.context.close()
+
+
+def _open_offline(browser, path):
+    """Open the file with every other request blocked; (requests, failed requests, script errors)."""
+    page = browser.new_context().new_page()
+    requests, failed, errors = [], [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort()
+    )
+    page.goto(path.as_uri())
+    expect(page.locator("h1")).to_contain_text("report" if "daily" not in path.name else "summary")
+    if not path.name.startswith("daily"):
+        expect(page.locator(".chart canvas").first).to_be_visible()
+    page.wait_for_timeout(500)
+    page.context.close()
+    return requests, failed, errors
 
 
 def test_the_reports_tab_generates_lists_and_previews_a_report(page, served):
