@@ -110,12 +110,30 @@ def _integrity_shots(page, base: str, db: Path, out: Path) -> None:
     print(f"saved integrity screenshots in {out}", file=sys.stderr)
 
 
+def _report_shots(browser, context, out: Path) -> None:
+    """Each report (as of the data's end) opened as a file, and the Reports tab is left to the page shots."""
+    import tempfile
+
+    from reports.snapshots import generate_all
+
+    engine = context.shared_engine()
+    end = engine.execute("SELECT max(period_end_time) AS t FROM system.lakeflow.job_run_timeline", {})["t"].iloc[0]
+    with tempfile.TemporaryDirectory() as folder:
+        for path in generate_all(engine, context.state_store(), context.settings, Path(folder), now=end.to_pydatetime()):
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(path.as_uri())
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(out / f"report-{path.name.split('_')[0]}.png"), full_page=True)
+            page.close()
+    print(f"saved report screenshots in {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--only", choices=("all", "integrity"), default="all", help="which screenshots")
+    parser.add_argument("--only", choices=("all", "integrity", "reports"), default="all", help="which screenshots")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -139,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                     "X-Forwarded-Preferred-Username": "ana.lyst",
                 },
             )
+            if args.only == "reports":
+                _report_shots(browser, context, args.out)
+                browser.close()
+                return 0
             if args.only == "integrity":
                 _integrity_shots(page, base, Path(settings.db_path), args.out)
                 browser.close()
@@ -170,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
             _utilization_shots(page, base, Path(settings.db_path), args.out)
             _integrity_shots(page, base, Path(settings.db_path), args.out)
+            _report_shots(browser, context, args.out)
             browser.close()
     finally:
         server.stop()
