@@ -117,9 +117,13 @@ def _report_shots(browser, context, out: Path) -> None:
     from reports.snapshots import generate_all
 
     engine = context.shared_engine()
-    end = engine.execute("SELECT max(period_end_time) AS t FROM system.lakeflow.job_run_timeline", {})["t"].iloc[0]
+    end = engine.execute("SELECT max(period_end_time) AS t FROM system.lakeflow.job_run_timeline", {})[
+        "t"
+    ].iloc[0]
     with tempfile.TemporaryDirectory() as folder:
-        for path in generate_all(engine, context.state_store(), context.settings, Path(folder), now=end.to_pydatetime()):
+        for path in generate_all(
+            engine, context.state_store(), context.settings, Path(folder), now=end.to_pydatetime()
+        ):
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.goto(path.as_uri())
             page.wait_for_timeout(1500)
@@ -133,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--only", choices=("all", "integrity", "reports"), default="all", help="which screenshots")
+    parser.add_argument(
+        "--only", choices=("all", "integrity", "reports"), default="all", help="which screenshots"
+    )
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright

@@ -173,3 +173,38 @@ def test_the_report_command(engine, tmp_path, capsys):
     assert "unknown team 'nobody'" in capsys.readouterr().err
     assert cli.main(["report", "daily", "--db", db, "--now", "yesterday", "--out", str(out)]) == 2
     assert "--now expects an ISO time" in capsys.readouterr().err
+
+
+def test_the_savings_ledger_counts_what_fell_after_a_recommendation(tmp_path):
+    from types import SimpleNamespace
+
+    engine = DuckDBEngine(tmp_path / "ledger.duckdb")
+    create_tables(engine.raw())
+    ws = RawWorkspace(engine)
+    ws.job("j3", "oversized_etl", team="alpha")
+    for day in range(5, 11):  # September: six runs of 10 DBU, $9.00
+        ws.run("j3", f"s{day}", utc(2026, 9, day, 2), 600, dbus=10)
+    ws.run("j3", "o10", utc(2026, 10, 10, 2), 600, dbus=10)  # October, after the fix: $1.50
+    build_model(engine)
+    alert = SimpleNamespace(
+        id="A-1",
+        rule="over_provisioned",
+        severity="P3",
+        status="resolved",
+        title="oversized_etl: over-provisioned",
+        remediation="Reduce workers",
+        workspace_id=ws.workspace_id,
+        job_id="j3",
+        job_name="oversized_etl",
+        team="alpha",
+        first_seen=utc(2026, 9, 30, 12),
+        resolved_at=utc(2026, 10, 2),
+    )
+    report = build("monthly", engine, ReportInputs(alerts=[alert]), utc(2026, 11, 2))
+    row = report.ledger.iloc[0]
+    # $9.00 over the 30 days before the recommendation ($0.30/day) against $1.50 over October's 31 days
+    assert (row["before_usd_per_day"], row["month_usd_per_day"]) == (0.30, 0.05)
+    assert row["realized_usd"] == pytest.approx(7.80) and report.realized_savings_usd == pytest.approx(7.80)
+    page = render(report)
+    assert "oversized_etl" in page and "$7.80" in page
+    engine.close()
