@@ -42,13 +42,13 @@ class ReportsView(Viewer):
             options=list(KINDS), value="weekly", css_classes=["report-kind"]
         )
         self.generate_button = pn.widgets.Button(
-            name="Generate now", button_type="primary", css_classes=["generate-report"]
+            label="Generate now", color="primary", css_classes=["generate-report"]
         )
         self.generate_button.on_click(self._generate)
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["report-message"])
         self.table_slot = pn.Column(sizing_mode="stretch_width")
         self.download = pn.widgets.FileDownload(
-            label="Download this report", button_type="light", visible=False, css_classes=["report-download"]
+            label="Download this report", color="light", visible=False, css_classes=["report-download"]
         )
         self.preview = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["report-preview"])
         self._reload()

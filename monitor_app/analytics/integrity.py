@@ -148,7 +148,10 @@ def _judged(
         if filters.row_limit is not None:
             frame = frame.head(filters.row_limit)
     frame = frame.reset_index(drop=True)
-    frame["flagged"] = frame["flagged"].astype(bool)
+    # bool columns stay bool when no row came back (an empty result's columns can be untyped objects, and
+    # a mask of objects would select columns instead of rows)
+    for column in ("flagged", "latest_in_window"):
+        frame[column] = frame[column].astype(bool)
     frame["reason"] = ""
     judged = frame[frame["status"] != "ok"]  # a few thousand of a large month's 600k writes
     frame.loc[judged.index, "reason"] = [

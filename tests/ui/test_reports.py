@@ -50,6 +50,11 @@ def _open_offline(browser, path):
 
 def test_the_reports_tab_generates_lists_and_previews_a_report(page, served):
     page.goto(link(served, page="reports"))
+    try:
+        expect(page.locator(".reports-view .report-kind")).to_be_visible()
+    except AssertionError:
+        page.screenshot(path="/tmp/reports-tab-failure.png", full_page=True)
+        raise
     page.locator(".report-kind button", has_text="monthly").click()
     page.locator(".generate-report button").click()
     expect(page.locator(".report-message")).to_contain_text("Made the monthly report for")
