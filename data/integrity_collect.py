@@ -31,6 +31,7 @@ import pandas as pd
 
 from data.engines import Engine, QueryError
 from data.sql_files import load_sql
+from data.state_store import insert_statements
 
 SQL_DIR = Path(__file__).with_name("collect")
 HISTORY_COLUMNS = (
@@ -251,19 +252,12 @@ def snapshot_rows(frame: pd.DataFrame, table: str, at: datetime) -> list[dict[st
 
 
 def insert_rows(engine: Engine, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """INSERT the rows with every value bound (``:r0_version``, ...), ``INSERT_CHUNK`` rows a statement.
-
-    The statement is built here because its length follows the rows; only our own table and column names
-    enter its text."""
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        values, params = [], {}
-        for i, row in enumerate(chunk):
-            names = [f"r{i}_{c}" for c in columns]
-            values.append("(" + ", ".join(f":{n}" for n in names) + ")")
-            params.update({n: _bindable(row[c]) for n, c in zip(names, columns, strict=True)})
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(values)
-        engine.execute(sql, params, timeout_s=None)
+    """INSERT the rows with every value bound, in one transaction (``data.state_store.insert_statements``)."""
+    if not rows:
+        return
+    bindable = [{c: _bindable(r[c]) for c in columns} for r in rows]
+    statements, params = insert_statements(table, list(columns), bindable, "r", chunk=INSERT_CHUNK)
+    engine.execute_atomically(statements, params, timeout_s=None)
 
 
 def _bindable(value: Any) -> Any:
