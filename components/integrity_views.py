@@ -273,8 +273,7 @@ class DataView(Viewer):
         self._chosen = table
         state = self._state
         whole = state.filters().with_(row_limit=None)
-        writes = state.query(state.metric(integrity.row_count_changes), filters=whole)
-        writes = writes[writes["table_full_name"] == table]
+        writes = state.query(state.metric(integrity.writes_of_table), table, filters=whole)
         drift = state.query(integrity.schema_drift, filters=whole)
         drift = drift[drift["table_full_name"] == table]
         parts: list[Any] = [text_pane(table, "table-detail-title", tag="h3")]

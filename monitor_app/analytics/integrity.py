@@ -109,33 +109,37 @@ def _judged(
     thresholds: dict[str, Any],
     flagged_only: bool = False,
     latest_only: bool = False,
+    table: str | None = None,
 ) -> pd.DataFrame:
     """writes.sql with the thresholds: the defaults for every table, then each table with its own judged
-    apart (its rows replace the first query's, which asked for as many more rows as those tables have)."""
+    apart (its rows replace the first query's, which asked for as many more rows as those tables have).
+    ``table``: that table's writes only, read as one (the Data page's click, not the month's writes)."""
     unknown = set(thresholds) - set(THRESHOLD_NAMES)
     if unknown:
         raise TypeError(
             f"unknown row_count_changes threshold(s): {', '.join(sorted(unknown))}; known: {', '.join(THRESHOLD_NAMES)}"
         )
     per_table = check_table_thresholds(thresholds.get("row_count_tables"))
+    if table is not None:
+        per_table = {table: per_table.get(table, {})}
     pct = float(thresholds.get("row_count_deviation_pct", ROW_COUNT_DEFAULTS["row_count_deviation_pct"]))
     history = float(thresholds.get("row_count_min_history", ROW_COUNT_DEFAULTS["row_count_min_history"]))
     base = {**filters.to_params(), "flagged_only": flagged_only, "latest_only": latest_only}
 
-    def run(table: str | None, deviation: float, minimum: float, limit: int | None) -> pd.DataFrame:
-        params = {**base, "table_full_name": table, "deviation_pct": deviation, "min_history": minimum}
-        if table is not None or limit is not None:
+    def run(one: str | None, deviation: float, minimum: float, limit: int | None) -> pd.DataFrame:
+        params = {**base, "table_full_name": one, "deviation_pct": deviation, "min_history": minimum}
+        if one is not None or limit is not None:
             params["row_limit"] = filters.with_(row_limit=limit).to_params()["row_limit"]
         frame = engine.execute(_sql("writes"), params)
         return frame.assign(deviation_pct=deviation, min_history=minimum)
 
     own = [
-        run(table, float(s.get("deviation_pct", pct)), float(s.get("min_history", history)), None)
-        for table, s in per_table.items()
+        run(name, float(s.get("deviation_pct", pct)), float(s.get("min_history", history)), None)
+        for name, s in per_table.items()
     ]
     extra = sum(len(f) for f in own)
     limit = None if filters.row_limit is None else filters.row_limit + extra
-    frame = run(None, pct, history, limit)
+    frame = own[0].iloc[0:0] if table is not None else run(None, pct, history, limit)
     if per_table:
         frame = pd.concat(
             [frame[~frame["table_full_name"].isin(per_table)], *[f for f in own if not f.empty]],
@@ -159,6 +163,14 @@ def _judged(
         for r in judged.itertuples()
     ]
     return frame
+
+
+def writes_of_table(engine: Engine, filters: Filters, table: str, **thresholds: Any) -> pd.DataFrame:
+    """row_count_changes of one table (its own thresholds when it has some)."""
+    return _judged(engine, filters, thresholds, table=table)
+
+
+writes_of_table.threshold_names = THRESHOLD_NAMES  # type: ignore[attr-defined]
 
 
 def flagged_writes(engine: Engine, filters: Filters, **thresholds: Any) -> pd.DataFrame:
