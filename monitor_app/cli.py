@@ -70,18 +70,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from data.engines import LiveDuckDBEngine
     from data.io import import_dir
+    from data.state_io import STATE_FOLDER, merge_state, read_state
+    from monitor_app.context import open_state_store
 
     settings = _settings(args)
+    # Read and check the app state first: a bad state file refuses the import before anything is written.
+    state_rows = read_state(args.source) if args.source.is_dir() else None
     # Import and refresh build one new file together: a server reading the workspace sees the previous
     # data until both are complete, and a refused import leaves the file exactly as it was.
     with LiveDuckDBEngine(settings.db_path).writing() as engine:
         counts = import_dir(engine, args.source, progress=_progress)
         _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
+        store = open_state_store(settings)
+        if state_rows is None:
+            _progress(
+                f"warning: {args.source} has no {STATE_FOLDER}/ folder: team rules, SLA targets and budgets "
+                "were not imported (the app keeps its own; attribution and SLA results may differ from "
+                "the exporting app's)"
+            )
+        else:
+            merge_state(store, state_rows, progress=_progress)
         if not args.no_refresh:
-            from monitor_app.context import open_state_store
             from monitor_app.workspace_setup import refresh_model
 
-            refresh_model(engine, settings, open_state_store(settings), progress=_progress)
+            refresh_model(engine, settings, store, progress=_progress)
     return 0
 
 
@@ -97,6 +109,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     _progress(f"exported {sum(counts.values())} rows from {len(counts)} tables to {args.dest}")
+    from data.state_io import export_state
+    from monitor_app.context import open_state_store
+
+    export_state(open_state_store(settings), args.dest, progress=_progress)
     return 0
 
 
@@ -400,10 +416,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m monitor_app", description="Databricks job health and cost monitor"
-    )
+def build_parser(prog: str = "python -m monitor_app") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Databricks job health and cost monitor")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="generate the embedded demo workspace and refresh its model")
@@ -419,12 +433,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject no problem scenario (a clean workspace: no alert rule may fire on it)",
     )
 
-    p = sub.add_parser("import", help="load a Parquet export of system tables (all or nothing)")
+    p = sub.add_parser(
+        "import", help="load a Parquet export of system tables and the app state (all or nothing)"
+    )
     _common(p)
     p.add_argument("source", type=Path, help="folder with <table full name>.parquet files or folders")
     p.add_argument("--no-refresh", action="store_true", help="skip building the derived model")
 
-    p = sub.add_parser("export", help="write every table as Parquet, in the layout import reads")
+    p = sub.add_parser(
+        "export", help="write every table and the app state as Parquet, in the layout import reads"
+    )
     _common(p)
     p.add_argument("dest", type=Path, help="destination folder")
 
@@ -511,8 +529,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def console() -> int:
+    """The ``job-monitor`` console script of the installed package (pyproject.toml)."""
+    return main(prog="job-monitor")
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m monitor_app") -> int:
+    args = build_parser(prog).parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (SettingsError, ValueError, OSError) as err:

@@ -48,7 +48,9 @@ def test_import_then_export(export, tmp_path, capsys):
     out = tmp_path / "again"
     assert cli.main(["export", str(out), "--db", str(db)]) == 0
     assert "exported 14 rows from 13 tables" in capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in table_schemas())
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*(f"{n}.parquet" for n in table_schemas()), "_app_state"]
+    )
 
 
 def test_bad_import_exits_1_with_one_error_line(export, tmp_path, capsys):
