@@ -38,6 +38,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def threads(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return -1
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -148,6 +155,7 @@ def main() -> None:
                     "sessions": (wave + 1) * args.per_wave,
                     "rss_after_wave_mb": round(peak),
                     "rss_after_cleanup_mb": round(rss_mb(server.pid)),
+                    "threads": threads(server.pid),
                     "median_page_s": round(sorted(seconds)[len(seconds) // 2], 2),
                     "wave_s": round(time.perf_counter() - started - SESSION_CLEANUP_S, 1),
                 }

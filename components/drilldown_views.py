@@ -27,6 +27,7 @@ from components.feedback import (
     picker,
     text_pane,
 )
+from components.jobs_api_views import RunErrorView
 from components.task_timeline import TaskTimeline
 from monitor_app.analytics import drilldown
 from monitor_app.links import workspace_url
@@ -370,6 +371,7 @@ class RunDetailView(Viewer):
             priority=PRIMARY,
             show_title=False,
         )
+        self._error = RunErrorView(state)  # the Jobs API's error text of a failed run
         self._tasks = DataPanel(
             state,
             "Tasks",
@@ -447,4 +449,4 @@ class RunDetailView(Viewer):
         return InPlace(self._tasks_view, update)
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self._summary, self._tasks, sizing_mode="stretch_width")
+        return pn.Column(self._summary, self._error, self._tasks, sizing_mode="stretch_width")

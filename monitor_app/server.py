@@ -208,6 +208,7 @@ class LazyJobsApi:
             "job_settings",
             "active_runs",
             "recent_runs",
+            "run_errors",
             "current_user",
             "describe",
             "auth_kind",

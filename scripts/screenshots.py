@@ -132,13 +132,34 @@ def _report_shots(browser, context, out: Path) -> None:
     print(f"saved report screenshots in {out}", file=sys.stderr)
 
 
+def _run_error_shot(page, base: str, context, out: Path) -> None:
+    """A failed run's page: its facts, then the error and trace the Jobs API gives for its failed task."""
+    run = (
+        context.shared_engine()
+        .execute(
+            "SELECT workspace_id, job_id, run_id FROM monitor.job_runs WHERE outcome = 'failure'"
+            " AND termination_code = 'RUN_EXECUTION_ERROR' ORDER BY start_time DESC LIMIT 1"
+        )
+        .iloc[0]
+    )
+    page.goto(f"{base}?page=runs&workspace_id={run.workspace_id}&job_id={run.job_id}&run_id={run.run_id}")
+    _settle(page, ".run-error-block")
+    page.locator(".run-error-block summary").first.click()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out / "run-error.png"))
+    print(f"saved {out / 'run-error.png'}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
-        "--only", choices=("all", "integrity", "reports"), default="all", help="which screenshots"
+        "--only",
+        choices=("all", "integrity", "reports", "run-error"),
+        default="all",
+        help="which screenshots",
     )
     args = parser.parse_args(argv)
 
@@ -165,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             if args.only == "reports":
                 _report_shots(browser, context, args.out)
+                browser.close()
+                return 0
+            if args.only == "run-error":
+                _run_error_shot(page, base, context, args.out)
                 browser.close()
                 return 0
             if args.only == "integrity":
@@ -196,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             _settle(page, ".run-title")
             page.screenshot(path=str(args.out / "run-tasks.png"))
             print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
+            _run_error_shot(page, base, context, args.out)
             _utilization_shots(page, base, Path(settings.db_path), args.out)
             _integrity_shots(page, base, Path(settings.db_path), args.out)
             _report_shots(browser, context, args.out)

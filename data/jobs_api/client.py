@@ -96,6 +96,22 @@ RECENT_RUN_COLUMNS: dict[str, str] = {
     "run_page_url": "str",
 }
 
+RUN_ERROR_COLUMNS: dict[str, str] = {
+    "task_key": "str",  # NULL on the run's own row (a run whose tasks the API did not list as failed)
+    "task_run_id": "str",
+    "attempt_number": "Int64",
+    "result_state": "str",  # as the API spells it (FAILED, TIMEDOUT)
+    "termination_code": "str",
+    "error": "str",  # the task run output's error, else its state message
+    "error_trace": "str",  # the last ERROR_TRACE_LINES lines of the output's trace
+    "run_state_message": "str",  # the job run's state message (the same on every row)
+    "run_page_url": "str",  # the task run's page, else the job run's
+}
+# Failed task runs whose output is asked for, and how much of each trace is kept.
+MAX_FAILED_TASKS = 10
+ERROR_TRACE_LINES = 30
+FAILED_RESULTS = frozenset({"FAILED", "TIMEDOUT", "INTERNAL_ERROR"})
+
 CURRENT_USER_COLUMNS: dict[str, str] = {
     "user_id": "str",
     "user_name": "str",
@@ -266,6 +282,56 @@ class JobsApiProvider:
             return rows
 
         return _frame(self._bounded("runs/list", fetch), RECENT_RUN_COLUMNS)
+
+    def run_errors(self, run_id: str, workspace_id: str | None = None) -> pd.DataFrame:
+        """Why a run failed, as the Jobs API says it: ``RUN_ERROR_COLUMNS``, one row per failed task run.
+
+        System tables hold only a termination code; the message and trace are in each failed task run's
+        output (``runs/get-output``; a job run of several tasks has none of its own). At most
+        ``MAX_FAILED_TASKS`` outputs are asked for. A failed run without failed task runs (a run-level
+        timeout, a cancelled queue) gives one row with the run's own state message. ``workspace_id`` is
+        the caller's (this provider is one workspace's); it lets several workspaces share one signature.
+        """
+        api_run_id = _api_id(run_id)
+
+        def fetch(cancelled: threading.Event) -> list[dict[str, Any]]:
+            run = self._client().jobs.get_run(api_run_id)
+            run_message = (run.state.state_message if run.state else None) or None
+            rows = []
+            for task in list(run.tasks or []):
+                result = _enum_value(task.state.result_state) if task.state else None
+                if result not in FAILED_RESULTS or cancelled.is_set() or len(rows) >= MAX_FAILED_TASKS:
+                    continue
+                details = task.status.termination_details if task.status else None
+                output = self._client().jobs.get_run_output(task.run_id)
+                rows.append(
+                    {
+                        "task_key": task.task_key,
+                        "task_run_id": str(task.run_id),
+                        "attempt_number": task.attempt_number,
+                        "result_state": result,
+                        "termination_code": _enum_value(details.code) if details else None,
+                        "error": output.error or (task.state.state_message if task.state else None),
+                        "error_trace": _tail(output.error_trace, ERROR_TRACE_LINES),
+                        "run_state_message": run_message,
+                        "run_page_url": task.run_page_url or run.run_page_url,
+                    }
+                )
+            result = _enum_value(run.state.result_state) if run.state else None
+            if not rows and result in FAILED_RESULTS:
+                details = run.status.termination_details if run.status else None
+                rows.append(
+                    {
+                        "result_state": result,
+                        "termination_code": _enum_value(details.code) if details else None,
+                        "error": run_message or (details.message if details else None),
+                        "run_state_message": run_message,
+                        "run_page_url": run.run_page_url,
+                    }
+                )
+            return rows
+
+        return _frame(self._bounded("runs/get-output", fetch), RUN_ERROR_COLUMNS)
 
     def current_user(self) -> pd.DataFrame:
         """The identity the calls run as (the user for a user token): one row, ``CURRENT_USER_COLUMNS``."""
@@ -475,6 +541,16 @@ def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
         else:
             data[name] = pd.Series(values, dtype=dtype)
     return pd.DataFrame(data, columns=list(columns))
+
+
+def _tail(text: str | None, lines: int) -> str | None:
+    """The last ``lines`` lines of a trace (where the cause is), saying how many were cut."""
+    if not text:
+        return None
+    kept = text.splitlines()
+    if len(kept) <= lines:
+        return text
+    return f"... {len(kept) - lines} earlier lines cut\n" + "\n".join(kept[-lines:])
 
 
 def _until(cancelled: threading.Event, items: Iterable[T]) -> Iterable[T]:

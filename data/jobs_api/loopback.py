@@ -10,7 +10,11 @@ retries and error handling end to end. Endpoints (GET only, JSON as the real API
 - ``/api/2.2/jobs/runs/list``: ``active_only``, ``completed_only``, ``job_id``, ``start_time_from``,
   ``start_time_to`` (epoch ms), ``limit`` (1-25, default 20; above 25 is a 400 as on a workspace),
   ``page_token``, ``expand_tasks``. Newest run first.
-- ``/api/2.2/jobs/runs/get?run_id=``: one run, with its task runs.
+- ``/api/2.2/jobs/runs/get?run_id=``: one run, with its task runs (a failed run's ``state_message``
+  names its first failed task and that task's error).
+- ``/api/2.2/jobs/runs/get-output?run_id=``: a task run's output; a failed one carries ``error`` and
+  ``error_trace`` (texts from ``error_texts``, by termination code). A job run's id is refused, as on a
+  workspace.
 - ``/api/2.0/preview/scim/v2/Me`` (``w.current_user.me()``) and ``/.well-known/databricks-config`` (the
   SDK's host-metadata probe when a client is configured).
 
@@ -40,7 +44,8 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 
 from data.engines import Engine, LiveDuckDBEngine
-from data.jobs_api.states import TRIGGER_TYPES, api_run_state
+from data.jobs_api.error_texts import run_state_message, task_error
+from data.jobs_api.states import FAILED_API_RESULTS, TRIGGER_TYPES, api_run_state
 from data.jobs_api.wire import (
     ApiError,
     bool_param,
@@ -404,12 +409,10 @@ class LoopbackJobsApi:
                     "life_cycle_state": mapped.life_cycle_state,
                     "result_state": mapped.result_state,
                 }
-                task["status"] = {
-                    "state": "TERMINATED",
-                    "termination_details": {
-                        "code": sql_value(row["termination_code"]) or mapped.termination_code
-                    },
-                }
+                code = sql_value(row["termination_code"]) or mapped.termination_code
+                task["status"] = {"state": "TERMINATED", "termination_details": {"code": code}}
+                if mapped.result_state in FAILED_API_RESULTS:
+                    task["state"]["state_message"] = task_error(code, str(row["task_key"]))[0]
         attempts: dict[str, int] = {}
         out = []
         for task in grouped.values():
@@ -429,6 +432,7 @@ class LoopbackJobsApi:
             "/api/2.2/jobs/get": self._jobs_get,
             "/api/2.2/jobs/runs/list": self._runs_list,
             "/api/2.2/jobs/runs/get": self._runs_get,
+            "/api/2.2/jobs/runs/get-output": self._runs_get_output,
             "/api/2.0/preview/scim/v2/Me": self._me,
             "/.well-known/databricks-config": self._host_metadata,
         }
@@ -510,7 +514,49 @@ class LoopbackJobsApi:
             raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Run {run_id} does not exist.")
         run = runs[0]
         run["tasks"] = self._task_runs(str(run_id))
+        failed = [t for t in run["tasks"] if t["state"].get("result_state") in FAILED_API_RESULTS]
+        if run["state"].get("result_state") in FAILED_API_RESULTS:
+            details = run["status"]["termination_details"]
+            code = failed[0]["status"]["termination_details"]["code"] if failed else details["code"]
+            message = run_state_message([t["task_key"] for t in failed], code)
+            run["state"]["state_message"] = message
+            run["status"]["termination_details"]["message"] = message
         return run
+
+    def _runs_get_output(self, query: dict[str, str]) -> dict[str, Any]:
+        """A task run's output: its error and trace when it failed (as on a workspace, a job run of
+        several tasks has no output of its own: each task run's is asked for)."""
+        run_id = id_param(query, "run_id")
+        found = self._query(sql_beside(__file__, "loopback_task_output"), run_id=str(run_id))
+        if found.empty:
+            if self._runs(run_id=str(run_id), limit=1):
+                raise ApiError(
+                    400,
+                    "INVALID_PARAMETER_VALUE",
+                    "Retrieving the output of runs with multiple tasks is not supported. Please retrieve "
+                    "the output of each individual task run instead.",
+                )
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Run {run_id} does not exist.")
+        row = found.iloc[0].to_dict()
+        metadata: dict[str, Any] = {
+            "run_id": run_id,
+            "job_id": wire_id(row["job_id"]),
+            "task_key": row["task_key"],
+            "start_time": epoch_ms(row["period_start_time"]),
+        }
+        out: dict[str, Any] = {"metadata": metadata}
+        if sql_value(row["result_state"]) is None:
+            metadata["state"] = {"life_cycle_state": "RUNNING"}
+            return out
+        mapped = api_run_state(str(row["result_state"]))
+        metadata["state"] = {"life_cycle_state": mapped.life_cycle_state, "result_state": mapped.result_state}
+        metadata["end_time"] = epoch_ms(row["period_end_time"])
+        if mapped.result_state in FAILED_API_RESULTS:
+            code = sql_value(row["termination_code"]) or mapped.termination_code
+            out["error"], out["error_trace"] = task_error(code, str(row["task_key"]))
+        else:
+            out["notebook_output"] = {}
+        return out
 
     def _me(self, query: dict[str, str]) -> dict[str, Any]:
         user_id = str(int(hashlib.sha256(self.user_name.encode()).hexdigest()[:12], 16))

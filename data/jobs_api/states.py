@@ -45,6 +45,9 @@ API_TO_SYSTEM_RESULT_STATE: dict[str, str] = {
     "DISABLED": "SKIPPED",
 }
 
+# API result states of a run or task run that failed: its output carries an error and a trace.
+FAILED_API_RESULTS = frozenset({"FAILED", "TIMEDOUT"})
+
 # system.lakeflow.job_run_timeline.trigger_type -> Jobs API run `trigger`. Unknown values pass through.
 TRIGGER_TYPES: dict[str, str] = {
     "CRON": "PERIODIC",

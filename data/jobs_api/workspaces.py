@@ -58,5 +58,23 @@ class WorkspacesJobsApi:
         frame = self._each("recent_runs", since, job_id, max_runs)
         return frame.sort_values("start_time", ascending=False, ignore_index=True) if len(frame) else frame
 
+    def run_errors(self, run_id: str, workspace_id: str | None = None) -> pd.DataFrame:
+        """The run's errors from its workspace's API; without a workspace, from the first that knows it."""
+        if workspace_id in self.providers:
+            frame = self.providers[workspace_id].run_errors(run_id).copy()
+            frame["workspace_id"] = workspace_id
+            return frame
+        last: Exception | None = None
+        for workspace, provider in self.providers.items():
+            try:
+                frame = provider.run_errors(run_id).copy()
+            except Exception as err:  # JobsApiError: this workspace has no such run; ask the next
+                last = err
+                continue
+            frame["workspace_id"] = workspace
+            return frame
+        assert last is not None
+        raise last
+
     def current_user(self) -> pd.DataFrame:
         return next(iter(self.providers.values())).current_user()

@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import InvalidParameterValue
+from databricks.sdk.errors import DatabricksError, InvalidParameterValue
 
 from data.engines import DuckDBEngine
 from data.jobs_api.client import (
     ACTIVE_RUN_COLUMNS,
     JOB_SETTINGS_COLUMNS,
     RECENT_RUN_COLUMNS,
+    RUN_ERROR_COLUMNS,
     JobsApiError,
     JobsApiProvider,
 )
@@ -526,3 +527,46 @@ def test_an_html_error_page_is_reported_without_the_sdks_bug_report_text(provide
         "the answer was not a Jobs API error (an HTML page: a proxy or gateway in front of the workspace?)"
     )
     assert "issue tracker" not in str(info.value) and "Request log" not in str(info.value)
+
+
+def test_run_errors_are_each_failed_task_runs_output(provider, server):
+    repaired = provider.run_errors("107")  # its first attempt failed, the repair succeeded
+    assert list(repaired.columns) == list(RUN_ERROR_COLUMNS)
+    row = repaired.iloc[0]
+    assert (len(repaired), row.task_key, row.task_run_id, row.attempt_number, row.result_state) == (
+        1,
+        "main",
+        "7001",
+        0,
+        "FAILED",
+    )
+    assert row.termination_code == "RUN_EXECUTION_ERROR"
+    assert row.error.startswith("[CAST_INVALID_INPUT] The value 'n/a' of the type \"STRING\" cannot be cast")
+    assert row.error_trace.splitlines()[:2] == [
+        "Task main failed:",
+        "org.apache.spark.SparkNumberFormatException: [CAST_INVALID_INPUT] The value 'n/a' <STRING> "
+        "cannot be cast to DECIMAL(10,2)",
+    ]
+    assert pd.isna(row.run_state_message)  # the run itself succeeded
+    assert _api_calls(server, "/api/2.2/jobs/runs/get-output") == [200]
+
+
+def test_a_failed_run_without_failed_tasks_gives_its_own_message(provider):
+    errors = provider.run_errors("105")
+    assert len(errors) == 1 and pd.isna(errors.task_key.iloc[0])
+    assert (errors.result_state.iloc[0], errors.termination_code.iloc[0]) == ("FAILED", "INTERNAL_ERROR")
+    assert errors.error.iloc[0] == (
+        "An internal error occurred while running the job. Retry the run; contact support if it persists."
+    )
+    assert errors.run_state_message.iloc[0] == errors.error.iloc[0]
+    assert provider.run_errors("101").empty  # succeeded at the first attempt
+
+
+def test_output_of_a_job_run_is_refused_as_on_a_workspace(server):
+    w = WorkspaceClient(host=server.base_url, token=TOKEN, auth_type="pat")
+    with pytest.raises(DatabricksError, match="output of runs with multiple tasks is not supported"):
+        w.jobs.get_run_output(101)
+    with pytest.raises(DatabricksError, match="Run 999 does not exist"):
+        w.jobs.get_run_output(999)
+    failed = w.jobs.get_run(107).tasks[0]
+    assert failed.state.state_message.startswith("[CAST_INVALID_INPUT]")

@@ -157,3 +157,17 @@ def test_a_utf8_user_name_is_shown_as_sent(trusting_server):
     # The proxy sends UTF-8 bytes; urllib writes a str header as Latin-1, so this sends exactly those bytes.
     headers = {"X-Forwarded-Preferred-Username": "José Müller".encode().decode("latin-1")}
     assert _session(trusting_server, headers)[0] == "José Müller (forwarded user)"
+
+
+def test_the_lazy_jobs_api_forwards_every_public_call_of_the_providers():
+    """A provider method the lazy wrapper does not forward fails only in a served session (AttributeError
+    in the panel): the run's error panel did, before run_errors was listed."""
+    import inspect
+
+    from data.jobs_api.client import JobsApiProvider
+    from data.jobs_api.workspaces import WorkspacesJobsApi
+    from monitor_app.server import LazyJobsApi
+
+    for provider in (JobsApiProvider, WorkspacesJobsApi):
+        public = {n for n, _ in inspect.getmembers(provider) if not n.startswith("_")}
+        assert public - {"providers"} <= LazyJobsApi.FORWARDED, provider

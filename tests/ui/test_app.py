@@ -149,3 +149,32 @@ def test_a_failing_panel_shows_its_error_and_the_rest_works(page, served, monkey
     expect(page.locator("table.freshness")).to_contain_text("job timeline")
     page.locator(".page-nav button", has_text="Jobs").click()
     expect(page.locator(".jobs-table tr.light-row").first).to_be_visible()
+
+
+def test_a_failed_runs_page_shows_the_error_the_jobs_api_gives(page, served):
+    engine = served.context.shared_engine()
+    failed = engine.execute(
+        """
+        SELECT r.workspace_id, r.job_id, r.run_id, MIN(t.task_key) AS task_key
+        FROM monitor.job_runs r
+        JOIN system.lakeflow.job_task_run_timeline t ON t.job_run_id = r.run_id AND t.workspace_id = r.workspace_id
+        WHERE r.outcome = 'failure' AND t.result_state = 'FAILED' AND r.termination_code = 'RUN_EXECUTION_ERROR'
+        GROUP BY ALL ORDER BY r.run_id LIMIT 1
+        """
+    ).iloc[0]
+    page.goto(
+        link(
+            served,
+            page="runs",
+            workspace_id=failed["workspace_id"],
+            job_id=failed["job_id"],
+            run_id=failed["run_id"],
+        )
+    )
+    block = page.locator(".run-error-block").first
+    expect(block).to_contain_text(f"Task {failed['task_key']}")
+    expect(block.locator(".run-error-message")).to_contain_text(
+        "[CAST_INVALID_INPUT] The value 'n/a' of the type \"STRING\" cannot be cast"
+    )
+    block.locator("summary").click()
+    expect(block.locator(".run-error-trace")).to_contain_text("'n/a' <STRING> cannot be cast")
