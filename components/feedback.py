@@ -29,6 +29,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.light_table import LightTable, number_format, plain_text
+from components.theme import var
 from monitor_app.state import AppState
 
 log = logging.getLogger(__name__)
@@ -133,18 +134,28 @@ class PanelTimeout(TimeoutError):
 
 
 # Inline styles: panes render in shadow DOM, where the template's stylesheets do not reach.
-_ERROR_STYLE = "background:#f8d7da;color:#842029;border:1px solid #f5c2c7;border-radius:4px;padding:8px 12px"
-_NOTICE_STYLE = "background:#fff3cd;color:#664d03;border:1px solid #ffecb5;border-radius:4px;padding:8px 12px"
-_SOON_STYLE = "background:#f8f9fa;color:#555;border:1px dashed #ccc;border-radius:4px;padding:8px 12px"
+_ERROR_STYLE = (
+    f"background:{var('error-bg')};color:{var('error-text')};border:1px solid {var('error-border')};"
+    "border-radius:4px;padding:8px 12px"
+)
+_NOTICE_STYLE = (
+    f"background:{var('notice-bg')};color:{var('notice-text')};border:1px solid {var('notice-border')};"
+    "border-radius:4px;padding:8px 12px"
+)
+_SOON_STYLE = (
+    f"background:{var('soon-bg')};color:{var('muted')};border:1px dashed {var('border')};"
+    "border-radius:4px;padding:8px 12px"
+)
 # Stylesheet of the HTML panes of the shell (applied per pane, inside its shadow root).
 PANE_CSS = """
 table th { text-align: left; padding: 2px 12px 2px 0; font-weight: 600; vertical-align: top; }
 table td { padding: 2px 0; }
 .kpi { font-size: 1.6em; font-weight: 600; }
-.kpi-label { color: #666; font-size: 0.85em; }
-.scope { color: #555; font-size: 0.9em; }
+.kpi-label { color: VAR_MUTED; font-size: 0.85em; }
+.scope { color: VAR_MUTED; font-size: 0.9em; }
 .identity { font-weight: 600; }
-"""
+a { color: VAR_LINK; }
+""".replace("VAR_MUTED", var("muted")).replace("VAR_LINK", var("link"))
 
 
 # ----------------------------------------------------------------------------- text

@@ -20,10 +20,12 @@ from components.feedback import PRIMARY, DataPanel, InPlace, data_table, text_pa
 from components.holoviews_loader import holoviews  # noqa: F401  (kept importable from here)
 from components.light_table import LightTable, number_format
 from components.run_history_chart import RunHistoryChart
+from components.theme import var
 from monitor_app.analytics import health
 from monitor_app.state import AppState
 
-STATUS_COLOURS = {"critical": "#f8d7da", "warn": "#fff3cd", "ok": "#d1e7dd", "no_data": "#e9ecef"}
+# Status cells: ground and text from the theme (a light ground with the dark theme's white text was unreadable).
+STATUSES = ("critical", "warn", "ok", "no_data")
 STATUSES = ["critical", "warn", "ok", "no_data"]
 
 # The table's columns (a dozen: every column is a few Bokeh models to build and lay out). The job's
@@ -70,8 +72,9 @@ def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame
 
 
 def _style_status(value: Any) -> str:
-    colour = STATUS_COLOURS.get(value) if isinstance(value, str) else None
-    return f"background-color: {colour}" if colour else ""
+    if value not in STATUSES:
+        return ""
+    return f"background-color: {var(f'status-{value}-bg')}; color: {var(f'status-{value}-text')}"
 
 
 def _style_p1(value: Any) -> str:

@@ -20,6 +20,8 @@ import pandas as pd
 import param
 from panel.custom import JSComponent
 
+from components.theme import var
+
 Formatter = Callable[[Any], str]
 # Inline CSS of a cell from its value (our own constants only, never workspace text).
 CellStyle = Callable[[Any], str]
@@ -102,26 +104,27 @@ def pager_html(page: int, pages: int, total: int) -> str:
     return f'{prev}<span class="light-page">Page {page} of {pages} ({total} rows)</span>{nxt}'
 
 
-CSS = """
-:host { display: block; width: 100%; }
-.light-filter { margin: 0 0 6px 0; padding: 3px 6px; width: 220px; font: inherit; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th { text-align: left; vertical-align: bottom; background: #f3f4f6; border-bottom: 1px solid #d0d4da; padding: 0; }
-th button { all: unset; cursor: pointer; display: block; padding: 6px 8px; font-weight: 600; }
-th button:focus-visible { outline: 2px solid #1f6feb; }
-th[aria-sort="ascending"] button::after { content: " \\25B2"; font-size: 10px; }
-th[aria-sort="descending"] button::after { content: " \\25BC"; font-size: 10px; }
-td { padding: 6px 8px; border-bottom: 1px solid #eceef1; white-space: nowrap; overflow: hidden;
-     text-overflow: ellipsis; max-width: 24em; }
-tr.light-row { cursor: pointer; }
-tr.light-row:hover td { background-color: #eef4ff; }
-tr.light-row:focus { outline: 2px solid #1f6feb; outline-offset: -2px; }
-.light-scroll { overflow-x: auto; max-width: 100%; }
-.light-pager { display: flex; gap: 8px; align-items: center; margin-top: 6px; font-size: 13px; }
-.light-pager button { font: inherit; padding: 2px 10px; border: 1px solid #c9ced6; border-radius: 4px;
-                      background: #fff; cursor: pointer; }
-.light-pager button:disabled { opacity: 0.5; cursor: default; }
-.light-empty { color: #555; padding: 8px 0; }
+CSS = f"""
+:host {{ display: block; width: 100%; }}
+.light-filter {{ margin: 0 0 6px 0; padding: 3px 6px; width: 220px; font: inherit; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+th {{ text-align: left; vertical-align: bottom; background: {var("header-bg")}; color: {var("header-text")};
+     border-bottom: 1px solid {var("border")}; padding: 0; }}
+th button {{ all: unset; cursor: pointer; display: block; padding: 6px 8px; font-weight: 600; }}
+th button:focus-visible {{ outline: 2px solid {var("focus")}; }}
+th[aria-sort="ascending"] button::after {{ content: " \\25B2"; font-size: 10px; }}
+th[aria-sort="descending"] button::after {{ content: " \\25BC"; font-size: 10px; }}
+td {{ padding: 6px 8px; border-bottom: 1px solid {var("row-border")}; white-space: nowrap; overflow: hidden;
+     text-overflow: ellipsis; max-width: 24em; }}
+tr.light-row {{ cursor: pointer; }}
+tr.light-row:hover td {{ background-color: {var("row-hover")}; }}
+tr.light-row:focus {{ outline: 2px solid {var("focus")}; outline-offset: -2px; }}
+.light-scroll {{ overflow-x: auto; max-width: 100%; }}
+.light-pager {{ display: flex; gap: 8px; align-items: center; margin-top: 6px; font-size: 13px; }}
+.light-pager button {{ font: inherit; padding: 2px 10px; border: 1px solid {var("border")}; border-radius: 4px;
+                      background: {var("surface")}; color: {var("text")}; cursor: pointer; }}
+.light-pager button:disabled {{ opacity: 0.5; cursor: default; }}
+.light-empty {{ color: {var("muted")}; padding: 8px 0; }}
 """
 
 

@@ -15,6 +15,7 @@ from panel.viewable import Viewer
 
 from components.feedback import PANE_CSS, PRIMARY, DataPanel, esc, fmt_money
 from components.overview_data import Headline, headline
+from components.theme import var
 from monitor_app.analytics import health
 from monitor_app.state import AppState
 
@@ -33,8 +34,8 @@ GLANCE_CSS = """
 .glance h4 { margin: 0 0 4px 0; font-size: 1em; }
 .glance ul { margin: 4px 0; padding-left: 18px; }
 .glance li, .glance p { margin: 2px 0; font-size: 0.92em; }
-.glance .none { color: #666; }
-"""
+.glance .none { color: VAR_MUTED; }
+""".replace("VAR_MUTED", var("muted"))
 
 
 def _pct(value: Any) -> str:

@@ -31,6 +31,7 @@ from components.feedback import (
 from components.overview import OverviewView
 from components.overview_data import filter_options, freshness
 from components.registry import SLOT_ONLY_PAGES, Slot
+from components.theme import theme_css, var
 from components.url_sync import UrlSync
 from monitor_app.state import PAGES, AppState
 
@@ -55,6 +56,16 @@ DRILL_PAGES = ("teams", "jobs", "runs")  # the pages under the breadcrumb
 PREBUILD_DELAY_MS = 3000
 PREBUILD_RETRY_MS, PREBUILD_TRIES = 300, 20
 STABLE_SCROLLBARS = "#main, #sidebar { overflow-y: scroll; scrollbar-gutter: stable; }"
+# The page buttons are Bokeh buttons in a shadow root: Bootstrap's light buttons stay white on dark.
+NAV_DARK_CSS = f"""
+.bk-btn {{ background-color: {var("surface")}; color: {var("text")}; border-color: {var("border")}; }}
+.bk-btn.bk-active {{ background-color: {var("header-bg")}; color: {var("header-text")}; }}
+"""
+
+
+def session_theme() -> str:
+    """The session's theme: ``dark`` from ``?theme=dark`` (Panel reads it), else ``default``."""
+    return "dark" if pn.config.theme == "dark" else "default"
 
 
 def freshness_panel(state: AppState) -> DataPanel:
@@ -285,7 +296,10 @@ class AppShell(Viewer):
         self._crumb_slot = pn.Column(sizing_mode="stretch_width", margin=0)
         self._crumb: Breadcrumb | None = None  # built when a drill-down page is first shown
         self._drill_views: list[Any] = []  # views built that have a prime() (AppShell._prime)
-        self.url = UrlSync(state)
+        # The theme is Panel's (``?theme=dark``); the link keeps one asked for, so that a shared or
+        # reloaded URL does too (and an explicit light choice wins over a browser preferring dark).
+        asked = "theme" in (pn.state.session_args or {})
+        self.url = UrlSync(state, keep={"theme": session_theme()} if asked else {})
         self.notice = UrlNotice(state)
         state.param.watch(self._show_page, "page")
         self._show_page()
@@ -431,6 +445,7 @@ class AppShell(Viewer):
     # ------------------------------------------------------------------ layout
     def template(self) -> pn.template.BaseTemplate:
         state = self.state
+        theme = session_theme()
         nav = pn.widgets.RadioButtonGroup(
             options=PAGE_LABELS,
             value=state.page,
@@ -438,6 +453,7 @@ class AppShell(Viewer):
             color="light",
             sizing_mode="stretch_width",
             css_classes=["page-nav"],
+            stylesheets=[NAV_DARK_CSS] if theme == "dark" else [],
         )
         nav.param.watch(lambda e: state.param.update(page=e.new), "value")
         state.param.watch(lambda e: setattr(nav, "value", e.new), "page")
@@ -477,6 +493,7 @@ class AppShell(Viewer):
         # A scrollbar that comes and goes as a view grows or shrinks changes the width of everything:
         # every plot and table is laid out again. Keep its place.
         template.config.raw_css.append(STABLE_SCROLLBARS)
+        template.config.raw_css.append(theme_css(theme))
         pn.state.onload(self._schedule_prebuild)
         return template
 

@@ -33,6 +33,14 @@ class UrlSync(JSComponent):
     export function render({ model, el }) {
       el.style.display = "none";
       const url = (q) => window.location.pathname + q + window.location.hash;
+      // No theme asked for and the browser prefers dark: open the same view in the dark theme.
+      const asked = new URLSearchParams(window.location.search).has("theme");
+      if (!asked && window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches) {
+        const q = new URLSearchParams(window.location.search);
+        q.set("theme", "dark");
+        window.location.replace(window.location.pathname + "?" + q.toString() + window.location.hash);
+        return;
+      }
       const push = () => {
         if (window.location.search !== model.query) {
           window.history.pushState({monitor: true}, "", url(model.query));
@@ -49,10 +57,12 @@ class UrlSync(JSComponent):
     }
     """
 
-    def __init__(self, state: AppState, **params: Any) -> None:
+    def __init__(self, state: AppState, keep: dict[str, str] | None = None, **params: Any) -> None:
         super().__init__(height=0, width=0, margin=0, **params)
         self._state = state
-        self.query = self.encode(state.to_query())
+        # Parameters that are not the state's but stay in the link (the theme), after the state's own.
+        self._keep = dict(keep or {})
+        self.query = self.encode(self._query())
         state.param.watch(self._from_state, list(AppState.URL_PARAMS))
         self.param.watch(self._from_browser, "query")
 
@@ -60,12 +70,15 @@ class UrlSync(JSComponent):
     def encode(query: dict[str, str]) -> str:
         return "?" + urlencode(query) if query else ""
 
+    def _query(self) -> dict[str, str]:
+        return {**self._state.to_query(), **self._keep}
+
     def _from_state(self, *events: Any) -> None:
-        self.query = self.encode(self._state.to_query())
+        self.query = self.encode(self._query())
 
     def _from_browser(self, event: Any) -> None:
         parsed = {k: v[0] for k, v in parse_qs(event.new.lstrip("?"), keep_blank_values=False).items()}
         self._state.apply_query(parsed)
-        normal = self.encode(self._state.to_query())
+        normal = self.encode(self._query())
         if normal != event.new:
             self.query = normal

@@ -150,6 +150,14 @@ def _run_error_shot(page, base: str, context, out: Path) -> None:
     print(f"saved {out / 'run-error.png'}", file=sys.stderr)
 
 
+def _dark_shot(page, base: str, out: Path) -> None:
+    """The overview in the dark theme (``?theme=dark``, or a browser that prefers dark)."""
+    page.goto(f"{base}?theme=dark")
+    _settle(page, ".kpi-runs")
+    page.screenshot(path=str(out / "overview-dark.png"))
+    print(f"saved {out / 'overview-dark.png'}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
@@ -157,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--only",
-        choices=("all", "integrity", "reports", "run-error"),
+        choices=("all", "integrity", "reports", "run-error", "dark"),
         default="all",
         help="which screenshots",
     )
@@ -186,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             if args.only == "reports":
                 _report_shots(browser, context, args.out)
+                browser.close()
+                return 0
+            if args.only == "dark":
+                _dark_shot(page, base, args.out)
                 browser.close()
                 return 0
             if args.only == "run-error":
@@ -222,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             page.screenshot(path=str(args.out / "run-tasks.png"))
             print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
             _run_error_shot(page, base, context, args.out)
+            _dark_shot(page, base, args.out)
             _utilization_shots(page, base, Path(settings.db_path), args.out)
             _integrity_shots(page, base, Path(settings.db_path), args.out)
             _report_shots(browser, context, args.out)
