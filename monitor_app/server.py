@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from data.sql_files import sql_beside
 from monitor_app.cache import RESULTS
 from monitor_app.identity import (
     ACCESS_TOKEN,
@@ -431,6 +432,40 @@ def ensure_demo(settings: Settings, progress: Progress | None = None) -> bool:
     return True
 
 
+def ensure_model(settings: Settings, progress: Progress | None = None) -> list[str]:
+    """Rebuild the embedded model when it lacks relations this version derives; the ones missing.
+
+    A workspace file built by an earlier version (before ``table_writes``, say) would otherwise serve
+    pages that show catalog errors until someone thinks of ``refresh``. New system and collected tables
+    are created empty first (their ``IF NOT EXISTS`` DDL), as an import of that version would have.
+    """
+    progress = progress or _noop
+    if settings.uses_warehouse or not Path(settings.db_path).exists():
+        return []
+    from data.engines import LiveDuckDBEngine
+    from data.refresh import RELATIONS
+
+    engine = LiveDuckDBEngine(settings.db_path)
+    try:
+        found = set(engine.execute(sql_beside(__file__, "model_relations"))["table_name"])
+    finally:
+        engine.close()
+    missing = [r for r in RELATIONS if r not in found]
+    if not missing:
+        return []
+    from data.schema import create_tables
+    from monitor_app.context import open_state_store
+    from monitor_app.workspace_setup import refresh_model
+
+    progress(
+        f"the model of {settings.db_path} lacks {', '.join(missing)} (an earlier version built it): refreshing"
+    )
+    with LiveDuckDBEngine(settings.db_path).writing() as writer:
+        create_tables(writer.raw())
+        refresh_model(writer, settings, open_state_store(settings), progress=progress)
+    return missing
+
+
 def websocket_origins(settings: Settings, env: dict[str, str] | None = None) -> list[str]:
     """Origins allowed to open the app's websocket: the configured ones, the local address, and the
     Databricks App's host when running as one."""
@@ -562,7 +597,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     if os.environ.get("DATABRICKS_APP_PORT"):
         settings.address = "0.0.0.0"
     started = time.perf_counter()
-    ensure_demo(settings, progress)
+    ensure_demo(settings, progress) or ensure_model(settings, progress)
     context = ServerContext(settings, progress)
 
     def warm() -> None:
