@@ -29,6 +29,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.light_table import LightTable, number_format, plain_text
+from components.table_titles import column_title, min_width_px
 from components.theme import var
 from monitor_app.state import AppState
 
@@ -572,10 +573,17 @@ def _tabulator(
     hidden: Iterable[str] = (),
 ) -> pn.widgets.Tabulator:
     # fit_columns: Tabulator shares the width out instead of measuring every cell (fit_data_table cost
-    # ~0.6 s of browser time per table on a loaded 2-core machine).
+    # ~0.6 s of browser time per table on a loaded 2-core machine). Each column keeps at least its
+    # title's longest word (titles wrap between words); a table wider than its place scrolls sideways.
+    shown = {col: (titles or {}).get(col) or column_title(col) for col in display.columns}
+    columns = [
+        {"field": col, "minWidth": min_width_px(title), "headerWordWrap": True}
+        for col, title in shown.items()
+    ]
     return pn.widgets.Tabulator(
         display,
-        titles=titles or {},
+        titles=shown,
+        configuration={"columns": columns},
         formatters=_formatters(spec),
         disabled=True,
         show_index=False,
@@ -674,7 +682,7 @@ class KeptTable:
                 self.table.frame = display  # the same sort, back to the first page
                 return
             self._spec = spec
-            titles = {col: (self._titles or {}).get(col, col) for col in display.columns}
+            titles = {col: (self._titles or {}).get(col) or column_title(col) for col in display.columns}
             formats = {col: number_format(fmt) for col, kind, fmt in spec if kind == "number"}
             self.table = LightTable(
                 display,

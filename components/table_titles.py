@@ -1,0 +1,65 @@
+"""Column titles people read, and the width a title needs, for every table of the app.
+
+A view names the columns it cares about (``titles=``); any other column of its frame used to show its
+raw name (``workspace_id``, ``dbus``, ``all_purpose_runs``). ``column_title`` is the fallback, so no
+table shows a snake_case name, and ``min_width_px`` keeps a column at least as wide as the longest
+word of its title (Tabulator's equal shares squeezed some to 1-3 characters).
+"""
+
+from __future__ import annotations
+
+# Names whose readable form is not their words capitalized.
+KNOWN = {
+    "workspace_id": "Workspace",
+    "job_id": "Job id",
+    "job_name": "Job",
+    "name": "Job",
+    "run_id": "Run",
+    "job_run_id": "Run",
+    "task_run_id": "Task run",
+    "task_key": "Task",
+    "dbus": "DBUs",
+    "net_dbus": "Net DBUs",
+    "retracted_dbus": "Retracted DBUs",
+    "restated_dbus": "Restated DBUs",
+    "unpriced_dbus": "Unpriced DBUs",
+    "cluster_ids": "Clusters",
+    "usage_day": "Day (UTC)",
+    "last_run_time": "Last run (UTC)",
+    "start_time": "Start (UTC)",
+    "end_time": "End (UTC)",
+    "succeeded": "Succeeded",
+    "p50_duration_seconds": "Median duration",
+    "duration_seconds": "Duration (s)",
+}
+# Words kept in capitals within titles.
+ACRONYMS = {
+    "dbus": "DBUs",
+    "dbu": "DBU",
+    "usd": "USD",
+    "sla": "SLA",
+    "utc": "UTC",
+    "cpu": "CPU",
+    "p90": "p90",
+}
+
+HEADER_CHAR_PX = 9.9  # the bold header font, per character (measured in Chromium)
+HEADER_PADDING_PX = 66  # the cell padding and the room Tabulator keeps for its sort arrow
+MIN_COLUMN_PX = 70
+
+
+def column_title(column: str) -> str:
+    """``all_purpose_runs`` -> ``All purpose runs``; known names and acronyms as people write them."""
+    if column in KNOWN:
+        return KNOWN[column]
+    words = [ACRONYMS.get(w, w) for w in str(column).split("_") if w]
+    if not words:
+        return str(column)
+    first = words[0] if words[0] in ACRONYMS.values() else words[0].capitalize()
+    return " ".join([first, *words[1:]])
+
+
+def min_width_px(title: str) -> int:
+    """The width a column needs for its title's longest word (titles wrap between words)."""
+    longest = max((len(w) for w in str(title).split()), default=0)
+    return max(MIN_COLUMN_PX, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
