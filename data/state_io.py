@@ -25,39 +25,8 @@ from data.io import ImportValidationError
 from data.state_store import StateStore, insert_statements
 
 STATE_FOLDER = "_app_state"
-# The state a workspace's numbers depend on, with the columns each version row has (state_tables.sql).
-CARRIED: dict[str, tuple[str, ...]] = {
-    "app_state.team_rules": (
-        "rule_name",
-        "match_kind",
-        "match_value",
-        "team",
-        "priority",
-        "set_by",
-        "set_at",
-        "is_active",
-    ),
-    "app_state.sla_targets": (
-        "workspace_id",
-        "job_id",
-        "deadline_local_time",
-        "timezone_id",
-        "max_duration_seconds",
-        "set_by",
-        "set_at",
-        "is_active",
-    ),
-    "app_state.budgets": (
-        "scope",
-        "team",
-        "workspace_id",
-        "job_id",
-        "monthly_usd",
-        "set_by",
-        "set_at",
-        "is_active",
-    ),
-}
+# The state a workspace's numbers depend on; each table's columns are the store's own (state_tables.sql).
+CARRIED = ("app_state.team_rules", "app_state.sla_targets", "app_state.budgets")
 LABELS = {
     "app_state.team_rules": "team rule versions",
     "app_state.sla_targets": "SLA target versions",
@@ -66,23 +35,26 @@ LABELS = {
 Progress = Callable[[str], None] | None
 
 
+def columns_of(store: StateStore, table: str) -> list[str]:
+    """A state table's columns as the store declares them."""
+    return list(store.engine.execute(f"SELECT * FROM {table} LIMIT 0").columns)
+
+
 def export_state(store: StateStore, dest: Path, progress: Progress = None) -> dict[str, int]:
     """Write every version row of the carried state tables into ``dest/_app_state/``."""
     folder = Path(dest) / STATE_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    for table, columns in CARRIED.items():
-        frame = store.engine.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY set_at")
-        pq.write_table(
-            pa.Table.from_pandas(frame[list(columns)], preserve_index=False), folder / f"{table}.parquet"
-        )
+    for table in CARRIED:
+        frame = store.engine.execute(f"SELECT * FROM {table} ORDER BY set_at")
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / f"{table}.parquet")
         counts[table] = len(frame)
     if progress:
         progress(f"app state: {summary(counts)} -> {folder}")
     return counts
 
 
-def read_state(source: Path) -> dict[str, list[dict]] | None:
+def read_state(store: StateStore, source: Path) -> dict[str, list[dict]] | None:
     """The state rows of an export folder, validated; None when the export carries no state.
 
     Raises :class:`ImportValidationError` naming the file and column when a state file is unreadable or
@@ -93,7 +65,8 @@ def read_state(source: Path) -> dict[str, list[dict]] | None:
         return None
     problems: list[str] = []
     rows: dict[str, list[dict]] = {}
-    for table, columns in CARRIED.items():
+    for table in CARRIED:
+        columns = columns_of(store, table)
         path = folder / f"{table}.parquet"
         label = f"{STATE_FOLDER}/{path.name} (table {table})"
         if not path.exists():
@@ -138,7 +111,7 @@ def merge_state(store: StateStore, rows: dict[str, list[dict]], progress: Progre
     params: dict[str, Any] = {}
     added: dict[str, int] = {}
     for n, (table, table_rows) in enumerate(rows.items()):
-        columns = list(CARRIED[table])
+        columns = list(table_rows[0]) if table_rows else columns_of(store, table)
         existing = store.engine.execute(f"SELECT {', '.join(columns)} FROM {table}")
         held = {_key(row, columns) for row in existing.to_dict("records")}
         new = []

@@ -74,14 +74,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     from monitor_app.context import open_state_store
 
     settings = _settings(args)
+    store = open_state_store(settings)
     # Read and check the app state first: a bad state file refuses the import before anything is written.
-    state_rows = read_state(args.source) if args.source.is_dir() else None
+    state_rows = read_state(store, args.source) if args.source.is_dir() else None
     # Import and refresh build one new file together: a server reading the workspace sees the previous
     # data until both are complete, and a refused import leaves the file exactly as it was.
     with LiveDuckDBEngine(settings.db_path).writing() as engine:
         counts = import_dir(engine, args.source, progress=_progress)
         _progress(f"imported {sum(counts.values())} rows into {len(counts)} tables")
-        store = open_state_store(settings)
         if state_rows is None:
             _progress(
                 f"warning: {args.source} has no {STATE_FOLDER}/ folder: team rules, SLA targets and budgets "

@@ -37,15 +37,15 @@ _ERRORS: dict[str, tuple[str, tuple[str, ...]]] = {
             "org.apache.spark.SparkException: Process List(pip, install, acme-utils==2.4.1) exited with code 1",
         ),
     ),
+    "INTERNAL_ERROR": (
+        "An internal error occurred while running the job. Retry the run; contact support if it persists.",
+        ("com.databricks.backend.common.rpc.InternalError: run failed in the control plane",),
+    ),
     "TIMEOUT": (
         "Run timed out after the task's timeout_seconds and was cancelled.",
         ("com.databricks.jobs.RunTimeoutException: timed out",),
     ),
 }
-_ERRORS["INTERNAL_ERROR"] = (
-    "An internal error occurred while running the job. Retry the run; contact support if it persists.",
-    ("com.databricks.backend.common.rpc.InternalError: run failed in the control plane",),
-)
 _DEFAULT = (
     "Workload failed, see the run's logs for details.",
     ("com.databricks.WorkflowException: com.databricks.NotebookExecutionException: FAILED",),

@@ -17,13 +17,7 @@ from tests.data.test_io import populate
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path, monkeypatch):
-    """No monitor.yaml or MONITOR_* variable of the developer's shell may leak into a command."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(("MONITOR_", "DATABRICKS_")):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 @pytest.fixture
