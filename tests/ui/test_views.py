@@ -4,6 +4,8 @@ form, cost overview, team mapping rules. Every test fails on a console error, a 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("playwright")
@@ -182,8 +184,10 @@ def test_cost_overview_spend_chart_coverage_and_top_jobs(page, served):
     expect(overview.locator(".cost-spend .panel-title")).to_have_text("Spend by team ($, list price)")
     expect(overview.locator(".spend-chart canvas").first).to_be_visible()
     headline = overview.locator(".coverage-headline")
-    expect(headline).to_contain_text("of job spend (list price) is attributed to a team")
-    assert "%" in headline.inner_text()
+    # one auto-retrying expectation: a second read (inner_text) could catch the pane mid re-render, empty
+    expect(headline).to_contain_text(
+        re.compile(r"\d+(\.\d)?% of job spend \(list price\) is attributed to a team")
+    )
     expect(overview.locator(".list-price-note").first).to_contain_text("list prices")
     top = overview.locator(".cost-top-jobs")
     expect(top.locator(".panel-title")).to_have_text("Top jobs by cost ($, list price)")
