@@ -16,15 +16,17 @@ Factories (``factory(state) -> viewable``), plugged into the shell's pages throu
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
+from components.count_bridges import billed_runs_note, trust_bridge
 from components.feedback import DataPanel, data_table, esc, fmt_money, key_values, text_pane
 from components.holoviews_loader import holoviews
-from monitor_app.analytics import cost
+from monitor_app.analytics import cost, drilldown
 from monitor_app.filters import Filters
 from monitor_app.state import AppState
 
@@ -128,13 +130,14 @@ def _coverage_headline(cov: pd.DataFrame) -> pn.pane.HTML:
     return text_pane(text, "coverage-headline", tag="p")
 
 
-def _trust_summary(trust: pd.DataFrame) -> pn.Column:
+def _trust_summary(trust: pd.DataFrame, teams: pd.DataFrame, start_time: datetime) -> pn.Column:
     if trust.empty:
         return pn.Column(text_pane("No job usage in billing for this window.", "empty"))
     days_ok = int(trust["reconciles"].astype(bool).sum())
     newest = pd.to_datetime(trust["newest_usage_end_time"]).max()
     pairs = [
-        ("Per-run costs", fmt_money(trust["run_costs_list_cost_usd"].sum()) + " (list price)"),
+        *trust_bridge(trust, teams, start_time),
+        ("= per-run costs", fmt_money(trust["run_costs_list_cost_usd"].sum()) + " (list price)"),
         ("+ job usage without a run id", fmt_money(trust["no_run_id_list_cost_usd"].sum())),
         ("= all JOBS usage in billing", fmt_money(trust["billing_jobs_list_cost_usd"].sum())),
         ("Days reconciled to the cent", f"{days_ok} of {len(trust)}"),
@@ -187,7 +190,10 @@ class CostOverviewView(Viewer):
         self._trust = DataPanel(
             state,
             "Cost trust: per-run costs reconciled with billing",
-            lambda: state.query(cost.cost_trust),
+            lambda: (
+                state.query(cost.cost_trust),
+                state.query(drilldown.teams_summary, filters=state.filters().with_(team=None, job_id=None)),
+            ),
             self._render_trust,
             watch=WINDOW_PARAMS,
             active=active,
@@ -267,8 +273,9 @@ class CostOverviewView(Viewer):
             css_class="movers-table",
         )
 
-    def _render_trust(self, frame: pd.DataFrame) -> Any:
-        parts: list[Any] = [_trust_summary(frame)]
+    def _render_trust(self, data: tuple[pd.DataFrame, pd.DataFrame]) -> Any:
+        frame, teams = data
+        parts: list[Any] = [_trust_summary(frame, teams, self._state.filters().start_time)]
         if not frame.empty:
             daily = frame[
                 [
@@ -447,6 +454,7 @@ class TeamCostView(Viewer):
                 state.query(
                     _metric(state, cost.team_spend, grain="week"), filters=state.filters().with_(job_id=None)
                 ),
+                state.query(drilldown.teams_summary, filters=state.filters().with_(team=None, job_id=None)),
             ),
             self._render_teams,
             watch=(*WINDOW_PARAMS, "team"),
@@ -463,8 +471,8 @@ class TeamCostView(Viewer):
             css_class="team-job-costs",
         )
 
-    def _render_teams(self, data: tuple[pd.DataFrame, pd.DataFrame]) -> Any:
-        teams, spend = data
+    def _render_teams(self, data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> Any:
+        teams, spend, every_run = data
         if teams.empty:
             return text_pane("No team spend in this window.", "empty")
         state = self._state
@@ -483,6 +491,8 @@ class TeamCostView(Viewer):
             teams[cols],
             "team_costs",
             titles={
+                "jobs": "Jobs billed",
+                "runs": "Billed runs",
                 "list_cost_usd": f"Cost ({MONEY})",
                 "previous_list_cost_usd": f"Previous window ({MONEY})",
                 "change_pct": "Change (%)",
@@ -496,7 +506,8 @@ class TeamCostView(Viewer):
             on_click=lambda _i, row: state.select_team(row["team"]),
             css_class="team-costs-table",
         )
-        parts: list[Any] = [_note(), table]
+        counted = text_pane(billed_runs_note(teams, every_run), "billed-runs-note", tag="p")
+        parts: list[Any] = [_note(), counted, table]
         if not spend.empty:
             parts.append(
                 pn.pane.HoloViews(

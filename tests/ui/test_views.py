@@ -12,7 +12,8 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import expect  # noqa: E402
 
-from monitor_app.analytics import health  # noqa: E402
+from components.feedback import fmt_money  # noqa: E402
+from monitor_app.analytics import cost, drilldown, health  # noqa: E402
 from tests.ui.helpers import (  # noqa: E402
     OBRIEN,
     XSS_JOB,
@@ -252,3 +253,37 @@ def test_adding_a_team_mapping_rule_refuses_bad_values_then_reattributes_the_job
     expect(page.locator(".jobs-title")).to_have_text(f"Jobs of team {NEW_TEAM}")
     expect(cell(page, "jobs-table", XSS_JOB)).to_have_text(XSS_JOB)
     assert page.locator("img[src='x']").count() == 0
+
+
+# ----------------------------------------------------------------------------- numbers that differ
+def test_pages_name_why_their_run_counts_and_costs_differ(page, served):
+    """Teams counts every run and Team costs billed runs only; the overview's headline dates cost by run
+    start and Cost trust by UTC day of first usage: the page says so, with the figures on screen."""
+    filters = app_filters(served)
+    engine = served.context.shared_engine()
+    teams = drilldown.teams_summary(engine, filters)
+    billed = cost.team_costs(engine, filters)
+    started, costed = int(teams["runs"].sum()), int(billed["runs"].sum())
+    assert started > costed  # the demo runs some jobs on all-purpose compute: billed to the cluster
+
+    page.goto(link(served, page="teams"))
+    unfold(page, "Team costs")
+    note = page.locator(".team-costs .billed-runs-note")
+    expect(note).to_contain_text(f"{costed:,} of the {started:,} runs that started in the window")
+    expect(note).to_contain_text(f"the other {started - costed:,} have no job usage in billing")
+    expect(page.locator(".team-costs-table .tabulator-col[tabulator-field='runs']")).to_contain_text(
+        "Billed runs"
+    )
+
+    page.goto(served.url)
+    unfold(page, "Cost: spend by team")
+    facts = page.locator(".cost-trust-facts")
+    headline = fmt_money(teams["list_cost_usd"].sum())
+    expect(page.locator(".kpi-cost")).to_have_text(headline)
+    expect(facts).to_contain_text("Overview headline: runs started since")
+    expect(facts.locator("tr").first.locator("td")).to_have_text(headline)
+    per_run = cost.cost_trust(engine, filters)["run_costs_list_cost_usd"].sum()
+    expect(facts.locator("tr").nth(1).locator("td")).to_have_text(
+        fmt_money(abs(per_run - round(teams["list_cost_usd"].sum(), 2)))
+    )
+    expect(facts.locator("tr").nth(2).locator("td")).to_have_text(fmt_money(per_run) + " (list price)")
