@@ -48,6 +48,16 @@ def _note() -> pn.pane.HTML:
     return text_pane(LIST_PRICE_NOTE, "list-price-note", tag="p")
 
 
+IDS = ("workspace_id", "job_id")  # hidden in the summary tables: the row click opens the job
+
+
+def _change_as_share(frame: pd.DataFrame) -> pd.DataFrame:
+    """``change_pct`` (percent points, as the metric gives it) as a fraction, shown as ``19.8%``."""
+    out = frame.copy()
+    out.insert(out.columns.get_loc("change_pct"), "change_share", out.pop("change_pct") / 100)
+    return out
+
+
 def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else f"{100 * float(value):.1f}%"
 
@@ -240,24 +250,27 @@ class CostOverviewView(Viewer):
             numbers={"dbus": "0,0.0"},
             on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
             css_class="top-jobs-table",
+            hidden=IDS,
         )
 
     def _render_movers(self, frame: pd.DataFrame) -> Any:
         if frame.empty:
             return text_pane("No job's spend changed week over week.", "empty")
         state = self._state
-        movers = frame.head(TOP_N)[
-            [
-                "workspace_id",
-                "job_id",
-                "job_name",
-                "team",
-                "previous_list_cost_usd",
-                "list_cost_usd",
-                "change_list_cost_usd",
-                "change_pct",
+        movers = _change_as_share(
+            frame.head(TOP_N)[
+                [
+                    "workspace_id",
+                    "job_id",
+                    "job_name",
+                    "team",
+                    "previous_list_cost_usd",
+                    "list_cost_usd",
+                    "change_list_cost_usd",
+                    "change_pct",
+                ]
             ]
-        ]
+        )
         return data_table(
             movers,
             "cost_movers",
@@ -265,12 +278,13 @@ class CostOverviewView(Viewer):
                 "previous_list_cost_usd": f"Previous 7 days ({MONEY})",
                 "list_cost_usd": f"Last 7 days ({MONEY})",
                 "change_list_cost_usd": f"Change ({MONEY})",
-                "change_pct": "Change (%)",
+                "change_share": "Change",
             },
             money=["previous_list_cost_usd", "list_cost_usd", "change_list_cost_usd"],
-            numbers={"change_pct": "0.0"},
+            percent=["change_share"],
             on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
             css_class="movers-table",
+            hidden=IDS,
         )
 
     def _render_trust(self, data: tuple[pd.DataFrame, pd.DataFrame]) -> Any:
@@ -324,7 +338,9 @@ class CostOverviewView(Viewer):
         return pn.Column(
             pn.pane.HTML("<h2>Cost</h2>", css_classes=["cost-title"]),
             self._spend,
-            pn.Row(self._top, self._movers, sizing_mode="stretch_width"),
+            # one above the other: side by side at 1280 px, each half showed a job's name and team only
+            self._top,
+            self._movers,
             self._trust,
             sizing_mode="stretch_width",
             css_classes=["cost-overview"],
@@ -488,21 +504,20 @@ class TeamCostView(Viewer):
             "top_job_list_cost_usd",
         ]
         table = data_table(
-            teams[cols],
+            _change_as_share(teams[cols]),
             "team_costs",
             titles={
                 "jobs": "Jobs billed",
                 "runs": "Billed runs",
                 "list_cost_usd": f"Cost ({MONEY})",
                 "previous_list_cost_usd": f"Previous window ({MONEY})",
-                "change_pct": "Change (%)",
+                "change_share": "Change",
                 "spend_share": "Share",
                 "top_job_name": "Top job",
                 "top_job_list_cost_usd": f"Top job cost ({MONEY})",
             },
             money=["list_cost_usd", "previous_list_cost_usd", "top_job_list_cost_usd"],
-            percent=["spend_share"],
-            numbers={"change_pct": "0.0"},
+            percent=["change_share", "spend_share"],
             on_click=lambda _i, row: state.select_team(row["team"]),
             css_class="team-costs-table",
         )

@@ -3,7 +3,9 @@
 A view names the columns it cares about (``titles=``); any other column of its frame used to show its
 raw name (``workspace_id``, ``dbus``, ``all_purpose_runs``). ``column_title`` is the fallback, so no
 table shows a snake_case name, and ``min_width_px`` keeps a column at least as wide as the longest
-word of its title (Tabulator's equal shares squeezed some to 1-3 characters).
+word of its title (Tabulator's equal shares squeezed some to 1-3 characters), and ``text_width_px``
+wide enough for the text in it (a job name cut to "churn_…" names nothing). ``reading_order`` puts the
+ids people rarely read after the names.
 """
 
 from __future__ import annotations
@@ -41,11 +43,19 @@ ACRONYMS = {
     "utc": "UTC",
     "cpu": "CPU",
     "p90": "p90",
+    "pct": "%",
 }
+
+# Ids people rarely read: shown after the names and figures (the row click and the CSV keep them).
+SECONDARY = ("workspace_id", "job_id")
 
 HEADER_CHAR_PX = 9.9  # the bold header font, per character (measured in Chromium)
 HEADER_PADDING_PX = 66  # the cell padding and the room Tabulator keeps for its sort arrow
 MIN_COLUMN_PX = 70
+CELL_CHAR_PX = 9.2  # a cell's font, per character of names and times (measured in Chromium) ...
+CELL_DIGIT_PX = 10.3  # ... and per digit (ids are all digits)
+CELL_PADDING_PX = 24
+WRAP_CHARS = 40  # a text longer than this wraps in its cell instead of widening the column
 
 
 def column_title(column: str) -> str:
@@ -63,3 +73,24 @@ def min_width_px(title: str) -> int:
     """The width a column needs for its title's longest word (titles wrap between words)."""
     longest = max((len(w) for w in str(title).split()), default=0)
     return max(MIN_COLUMN_PX, round(longest * HEADER_CHAR_PX + HEADER_PADDING_PX))
+
+
+def reading_order(columns: list[str]) -> list[str]:
+    """The columns with the ids people rarely read moved last, so a job's name comes before them."""
+    return [c for c in columns if c not in SECONDARY] + [c for c in columns if c in SECONDARY]
+
+
+def text_width_px(values: list[str]) -> int:
+    """The width that shows the longest of a text column's values whole (up to ``WRAP_CHARS``)."""
+    widest = max((_text_px(v[:WRAP_CHARS]) for v in values), default=0.0)
+    return round(widest + CELL_PADDING_PX)
+
+
+def _text_px(text: str) -> float:
+    digits = sum(ch.isdigit() for ch in text)
+    return digits * CELL_DIGIT_PX + (len(text) - digits) * CELL_CHAR_PX
+
+
+def wraps(values: list[str]) -> bool:
+    """Whether a text column has values too long for one line (they wrap instead)."""
+    return any(len(v) > WRAP_CHARS for v in values)

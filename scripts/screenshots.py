@@ -158,6 +158,25 @@ def _dark_shot(page, base: str, out: Path) -> None:
     print(f"saved {out / 'overview-dark.png'}", file=sys.stderr)
 
 
+def _tables_shots(browser, base: str, out: Path) -> None:
+    """The overview's sections and the teams page at 1280 px: cells show their whole text (issue 22)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 2400})
+    page.goto(base)
+    _settle(page, ".kpi-runs")
+    for header in page.locator(".folded-section .card-header").all():
+        header.click()
+    _settle(page, ".cost-overview")
+    page.screenshot(path=str(out / "overview-sections-1280.png"))
+    page.goto(f"{base}?page=teams")
+    _settle(page, ".teams-table tr.light-row")
+    for header in page.locator(".folded-section .card-header").all():
+        header.click()
+    _settle(page, ".team-costs-table")
+    page.screenshot(path=str(out / "teams-1280.png"))
+    page.close()
+    print(f"saved {out / 'overview-sections-1280.png'} and teams-1280.png", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
@@ -165,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--only",
-        choices=("all", "integrity", "reports", "run-error", "dark"),
+        choices=("all", "integrity", "reports", "run-error", "dark", "tables"),
         default="all",
         help="which screenshots",
     )
@@ -194,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             if args.only == "reports":
                 _report_shots(browser, context, args.out)
+                browser.close()
+                return 0
+            if args.only == "tables":
+                _tables_shots(browser, base, args.out)
                 browser.close()
                 return 0
             if args.only == "dark":
@@ -235,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"saved drill-down screenshots in {args.out}", file=sys.stderr)
             _run_error_shot(page, base, context, args.out)
             _dark_shot(page, base, args.out)
+            _tables_shots(browser, base, args.out)
             _utilization_shots(page, base, Path(settings.db_path), args.out)
             _integrity_shots(page, base, Path(settings.db_path), args.out)
             _report_shots(browser, context, args.out)

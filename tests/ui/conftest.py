@@ -175,9 +175,8 @@ def problems() -> PageProblems:
 
 def open_page(browser, problems: PageProblems, headers: dict[str, str] | None = None, **options):
     """A new page (own context, ``options`` for it such as ``color_scheme``) that records problems."""
-    context = browser.new_context(
-        extra_http_headers=headers or {}, viewport={"width": 1400, "height": 1000}, **options
-    )
+    options.setdefault("viewport", {"width": 1400, "height": 1000})
+    context = browser.new_context(extra_http_headers=headers or {}, **options)
     page = context.new_page()
     page.set_default_timeout(EXPECT_TIMEOUT_MS)
     page.on("pageerror", lambda err: problems.append(f"page error: {err}"))

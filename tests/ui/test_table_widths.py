@@ -1,5 +1,6 @@
-"""Tables keep every column at least as wide as its title (Tabulator's equal shares squeezed the cost and
-waste tables' columns to 1-3 characters) and show no raw snake_case column names."""
+"""Tables keep every column at least as wide as its title and its text (Tabulator's equal shares squeezed
+the cost and waste tables' columns to 1-3 characters, then cut job names to "churn_…"), show no raw
+snake_case column names, and put the ids after the job's name."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import expect  # noqa: E402
 
-from components.table_titles import column_title, min_width_px  # noqa: E402
-from tests.ui.helpers import link, unfold  # noqa: E402
+from components.table_titles import column_title, min_width_px, reading_order, text_width_px  # noqa: E402
+from tests.ui.conftest import USER_HEADERS, open_page  # noqa: E402
+from tests.ui.helpers import link, plain_job, unfold  # noqa: E402
 
 pytestmark = pytest.mark.ui
 
@@ -47,6 +49,81 @@ def test_no_column_of_the_overviews_tables_is_narrower_than_its_title(page, serv
     assert squeezed == []
     raw = [text for text, _, _ in titles if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text)]
     assert raw == []
+
+
+# Every shown table cell whose text does not fit it: (table, field, text). Cells without a field are
+# Tabulator's own (the empty filler), not data.
+CUT_CELLS = """
+() => {
+  const out = [], roots = [document];
+  const tableOf = (el) => {
+    let n = el;
+    while (n && !(n.classList && [...n.classList].some((c) => c.endsWith('-table') && c !== 'data-table'
+                                                        && !c.startsWith('tabulator')))) {
+      n = n.parentElement || (n.getRootNode && n.getRootNode().host);
+    }
+    return n ? [...n.classList].filter((c) => c.endsWith('-table')).join(' ') : '?';
+  };
+  while (roots.length) {
+    const root = roots.pop();
+    root.querySelectorAll('*').forEach((el) => {
+      if (el.shadowRoot) roots.push(el.shadowRoot);
+      const isCell = (el.classList && el.classList.contains('tabulator-cell'))
+        || (el.tagName === 'TD' && el.closest('tr.light-row'));
+      const field = isCell && (el.getAttribute('tabulator-field') || el.getAttribute('data-field'));
+      if (field && el.offsetWidth > 1 && el.scrollWidth > el.clientWidth + 1) {
+        out.push([tableOf(el), field, el.textContent.trim().slice(0, 40)]);
+      }
+    });
+  }
+  return out;
+}
+"""
+
+
+def _cut_cells(page, url: str) -> list[list[str]]:
+    page.goto(url)
+    expect(page.locator(".data-table").first).to_be_visible()
+    for header in page.locator(".folded-section .card-header").all():
+        header.click()
+    page.wait_for_timeout(3000)  # every unfolded table loaded and laid out
+    return page.evaluate(CUT_CELLS)
+
+
+def test_no_table_cell_is_cut_at_1280_px(browser, problems, served):
+    """On every page, sections unfolded, at a 1280 px wide window: every cell shows its whole text (a
+    text past 40 characters wraps); a table wider than its place scrolls sideways, the page does not."""
+    page = open_page(browser, problems, USER_HEADERS, viewport={"width": 1280, "height": 900})
+    job = plain_job(served)
+    try:
+        for params in (
+            {},
+            {"page": "teams"},
+            {"page": "jobs"},
+            {"page": "runs", "workspace_id": job["workspace_id"], "job_id": job["job_id"]},
+            {"page": "settings"},
+            {"page": "data"},
+        ):
+            assert _cut_cells(page, link(served, **params)) == [], params
+            assert page.evaluate("document.documentElement.scrollWidth") == 1280, params
+    finally:
+        page.context.close()
+    assert list(problems) == []
+
+
+def test_ids_come_after_the_names_and_text_columns_fit_their_text():
+    assert reading_order(["workspace_id", "job_id", "job_name", "team", "runs"]) == [
+        "job_name",
+        "team",
+        "runs",
+        "workspace_id",
+        "job_id",
+    ]
+    # 16 digits, and 16 characters of a time of which 12 are digits, then a 41st character is not counted
+    assert text_width_px(["1234567890123456"]) == round(16 * 10.3 + 24)
+    assert text_width_px(["2026-11-01 00:00", "x"]) == round(12 * 10.3 + 4 * 9.2 + 24)
+    assert text_width_px(["a" * 41]) == text_width_px(["a" * 40]) == round(40 * 9.2 + 24)
+    assert text_width_px([]) == 24
 
 
 def test_column_titles_and_widths():
