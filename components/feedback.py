@@ -29,7 +29,8 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.light_table import LightTable, number_format, plain_text
-from components.table_titles import column_title, min_width_px
+from components.table_titles import column_title, min_width_px, reading_order, text_width_px, wraps
+from components.table_values import Spec, table_spec, yes_no
 from components.theme import var
 from monitor_app.state import AppState
 
@@ -529,32 +530,7 @@ class FoldedSection(Viewer):
 
 
 # ----------------------------------------------------------------------------- tables
-def _table_spec(
-    frame: pd.DataFrame,
-    money: Iterable[str] = (),
-    percent: Iterable[str] = (),
-    numbers: dict[str, str] | None = None,
-) -> tuple[pd.DataFrame, tuple[tuple[str, str, str], ...]]:
-    """The frame as shown (times as UTC text) and each column's formatter as ``(column, kind, format)``."""
-    money, percent = set(money), set(percent)
-    display = frame.reset_index(drop=True).copy()
-    spec = []
-    for col in display.columns:
-        if isinstance(display[col].dtype, pd.DatetimeTZDtype):
-            display[col] = display[col].dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M").astype(object)
-            spec.append((col, "text", ""))
-        elif col in money:
-            spec.append((col, "number", "$0,0.00"))
-        elif col in percent:
-            spec.append((col, "number", "0.0%"))
-        elif numbers and col in numbers:
-            spec.append((col, "number", numbers[col]))
-        elif not pd.api.types.is_numeric_dtype(display[col]) and not pd.api.types.is_bool_dtype(display[col]):
-            spec.append((col, "text", ""))
-    return display, tuple(spec)
-
-
-def _formatters(spec: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
+def _formatters(spec: Spec) -> dict[str, Any]:
     from bokeh.models.widgets.tables import NumberFormatter
 
     return {
@@ -565,7 +541,7 @@ def _formatters(spec: tuple[tuple[str, str, str], ...]) -> dict[str, Any]:
 
 def _tabulator(
     display: pd.DataFrame,
-    spec: tuple[tuple[str, str, str], ...],
+    spec: Spec,
     titles: dict[str, str] | None,
     page_size: int,
     css_class: str | None,
@@ -575,16 +551,27 @@ def _tabulator(
     # fit_columns: Tabulator shares the width out instead of measuring every cell (fit_data_table cost
     # ~0.6 s of browser time per table on a loaded 2-core machine). Each column keeps at least its
     # title's longest word (titles wrap between words); a table wider than its place scrolls sideways.
+    # Text columns are as wide as their longest value (up to WRAP_CHARS; longer texts wrap).
     shown = {col: (titles or {}).get(col) or column_title(col) for col in display.columns}
+    texts = {col: [str(v) for v in display[col].dropna()] for col, kind, _fmt in spec if kind == "text"}
+    wrapped = {col for col, values in texts.items() if wraps(values)}
     columns = [
-        {"field": col, "minWidth": min_width_px(title), "headerWordWrap": True}
+        {
+            "field": col,
+            "minWidth": max(min_width_px(title), text_width_px(texts.get(col, []))),
+            "headerWordWrap": True,
+            **({"cssClass": "wrap-cell"} if col in wrapped else {}),
+        }
         for col, title in shown.items()
     ]
+    formatters = _formatters(spec)
+    for col in wrapped:
+        formatters[col] = {"type": "textarea"}  # escapes as plaintext does, and wraps
     return pn.widgets.Tabulator(
         display,
         titles=shown,
         configuration={"columns": columns},
-        formatters=_formatters(spec),
+        formatters=formatters,
         disabled=True,
         show_index=False,
         # remote: only the shown page's rows go to the browser (a 500-run table is 20 rows to build, not
@@ -592,6 +579,7 @@ def _tabulator(
         pagination="remote",
         page_size=page_size,
         layout="fit_columns",
+        stylesheets=[".wrap-cell { overflow-wrap: anywhere; }"],  # a long path wraps, not overflows
         widths=widths or {},
         hidden_columns=list(hidden),
         selectable=False,
@@ -632,7 +620,7 @@ def data_table(
     would squeeze a long text column. ``hidden`` columns are not shown (the row click and the CSV have them).
     """
     frame = frame.reset_index(drop=True)
-    display, spec = _table_spec(frame, money, percent, numbers)
+    display, spec = table_spec(frame[reading_order(list(frame.columns))], money, percent, numbers)
     table = _tabulator(display, spec, titles, page_size, css_class, widths, hidden)
     if on_click is not None:
         table.on_click(lambda event: on_click(event.row, frame.iloc[event.row]))
@@ -664,13 +652,13 @@ class KeptTable:
         self._money, self._percent, self._numbers = tuple(money), tuple(percent), numbers
         self._on_click = on_click
         self._frame = pd.DataFrame()
-        self._spec: tuple[tuple[str, str, str], ...] | None = None
+        self._spec: Spec | None = None
         self.table: LightTable | None = None
         self.view = pn.Column(sizing_mode="stretch_width")
 
     def prepare(self, frame: pd.DataFrame) -> Callable[[], None]:
         frame = frame.reset_index(drop=True)
-        display, spec = _table_spec(frame, self._money, self._percent, self._numbers)
+        display, spec = table_spec(frame, self._money, self._percent, self._numbers)
 
         def update() -> None:
             self._frame = frame
@@ -778,8 +766,8 @@ def fmt_duration(seconds: Any) -> str:
 
 
 def key_values_html(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> str:
-    """A two-column HTML table of label / value, every value escaped."""
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in pairs)
+    """A two-column HTML table of label / value, every value escaped (flags as yes / no)."""
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(yes_no(v))}</td></tr>" for k, v in pairs)
     return f'<table class="{esc(css_class)}">{rows}</table>'
 
 

@@ -25,6 +25,7 @@ from components.feedback import (
     key_values,
     text_pane,
 )
+from components.table_values import cron_text
 from monitor_app.state import AppState
 
 # A message wraps (a workspace's are one long line); a trace keeps its lines and scrolls sideways.
@@ -107,9 +108,10 @@ class JobSettingsView(Viewer):
         if frame.empty:
             return text_pane("The Jobs API does not list this job (deleted, or in another workspace).")
         row = frame.iloc[0]
-        schedule = row["schedule_cron"] or "none"
+        schedule = "none"
         if row["schedule_cron"]:
-            schedule = f"{row['schedule_cron']} ({row['schedule_timezone']}, {row['pause_status']})"
+            paused = ", paused" if row["pause_status"] == "PAUSED" else ""
+            schedule = cron_text(row["schedule_cron"], row["schedule_timezone"]) + paused
         retries = "forever" if row["max_retries"] == -1 else row["max_retries"]
         workers = (
             f"{row['min_workers']}-{row['max_workers']} (autoscale)"

@@ -20,6 +20,7 @@ import pandas as pd
 import param
 from panel.custom import JSComponent
 
+from components.table_titles import WRAP_CHARS
 from components.theme import var
 
 Formatter = Callable[[Any], str]
@@ -90,7 +91,8 @@ def table_html(
             shown = formats[col](value) if col in formats else plain_text(value)
             style = styles[col](value) if col in styles else ""
             style_attr = f' style="{html.escape(style)}"' if style else ""
-            cells.append(f'<td data-field="{html.escape(col)}"{style_attr}>{html.escape(shown)}</td>')
+            wrap = ' class="wrap"' if len(shown) > WRAP_CHARS else ""
+            cells.append(f'<td data-field="{html.escape(col)}"{wrap}{style_attr}>{html.escape(shown)}</td>')
         body.append(f'<tr class="light-row" tabindex="0" data-row="{int(position)}">{"".join(cells)}</tr>')
     return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -114,8 +116,9 @@ th button {{ all: unset; cursor: pointer; display: block; padding: 6px 8px; font
 th button:focus-visible {{ outline: 2px solid {var("focus")}; }}
 th[aria-sort="ascending"] button::after {{ content: " \\25B2"; font-size: 10px; }}
 th[aria-sort="descending"] button::after {{ content: " \\25BC"; font-size: 10px; }}
-td {{ padding: 6px 8px; border-bottom: 1px solid {var("row-border")}; white-space: nowrap; overflow: hidden;
-     text-overflow: ellipsis; max-width: 24em; }}
+td {{ padding: 6px 8px; border-bottom: 1px solid {var("row-border")}; white-space: nowrap; max-width: 24em; }}
+/* a text longer than the column's 24em wraps whole (a described schedule), never cut with an ellipsis */
+td.wrap {{ white-space: normal; overflow-wrap: anywhere; min-width: 12em; }}
 tr.light-row {{ cursor: pointer; }}
 tr.light-row:hover td {{ background-color: {var("row-hover")}; }}
 tr.light-row:focus {{ outline: 2px solid {var("focus")}; outline-offset: -2px; }}

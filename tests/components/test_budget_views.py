@@ -88,7 +88,7 @@ def test_saving_and_clearing_a_job_budget_records_who_and_when(setup):
     assert list(_shown(view._status)["budget_for"]) == ['team "alpha"']
     history = _shown(view._history)  # newest first
     assert list(history["budget_for"]) == [*["job j2 (workspace 1001)"] * 2, 'team "alpha"']
-    assert list(history["is_active"]) == [False, True, True]
+    assert list(history["is_active"]) == ["no", "yes", "yes"]  # flags read as words
     assert list(history["set_by"]) == ["Fin Ops", "Fin Ops", "monitor.yaml"]
     assert _versions(store) == 2
 

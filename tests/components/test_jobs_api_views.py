@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from components.feedback import esc
 from components.jobs_api_views import ActiveRunsView, JobSettingsView, RunErrorView, run_errors_html
+from components.table_values import cron_text
 from data.engines import DuckDBEngine
 from data.jobs_api.client import JobsApiProvider
 from data.jobs_api.loopback import LoopbackJobsApi
@@ -58,7 +60,8 @@ def test_job_settings_of_the_selected_job(workspace):
     engine, workspace_id, api, _ = workspace
     job = engine.execute(
         """
-        SELECT job_id, trigger.schedule.quartz_cron_expression AS cron FROM system.lakeflow.jobs
+        SELECT job_id, trigger.schedule.quartz_cron_expression AS cron, trigger.schedule.timezone_id AS tz
+        FROM system.lakeflow.jobs
         WHERE workspace_id = :ws AND trigger.schedule.quartz_cron_expression IS NOT NULL AND delete_time IS NULL
         ORDER BY change_time DESC LIMIT 1
         """,
@@ -66,7 +69,9 @@ def test_job_settings_of_the_selected_job(workspace):
     ).iloc[0]
     view = JobSettingsView(AppState(jobs_api=api, job_id=job["job_id"], cache=ResultCache()))
     html = view.__panel__()._body.objects[0].object
-    assert f"<th>Schedule</th><td>{job['cron']} (" in html
+    # what the schedule means, its zone, and the expression (the Jobs API's, which is the table's)
+    assert f"<th>Schedule</th><td>{esc(cron_text(job['cron'], job['tz']))}" in html
+    assert cron_text("0 0 5 * * ?", "Europe/Paris") == "At 05:00 (Europe/Paris) · 0 0 5 * * ?"
 
 
 def test_an_api_failure_shows_its_reason_in_the_panel(workspace):
