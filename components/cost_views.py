@@ -51,13 +51,6 @@ def _note() -> pn.pane.HTML:
 IDS = ("workspace_id", "job_id")  # hidden in the summary tables: the row click opens the job
 
 
-def _change_as_share(frame: pd.DataFrame) -> pd.DataFrame:
-    """``change_pct`` (percent points, as the metric gives it) as a fraction, shown as ``19.8%``."""
-    out = frame.copy()
-    out.insert(out.columns.get_loc("change_pct"), "change_share", out.pop("change_pct") / 100)
-    return out
-
-
 def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else f"{100 * float(value):.1f}%"
 
@@ -257,20 +250,18 @@ class CostOverviewView(Viewer):
         if frame.empty:
             return text_pane("No job's spend changed week over week.", "empty")
         state = self._state
-        movers = _change_as_share(
-            frame.head(TOP_N)[
-                [
-                    "workspace_id",
-                    "job_id",
-                    "job_name",
-                    "team",
-                    "previous_list_cost_usd",
-                    "list_cost_usd",
-                    "change_list_cost_usd",
-                    "change_pct",
-                ]
+        movers = frame.head(TOP_N)[
+            [
+                "workspace_id",
+                "job_id",
+                "job_name",
+                "team",
+                "previous_list_cost_usd",
+                "list_cost_usd",
+                "change_list_cost_usd",
+                "change_pct",
             ]
-        )
+        ]
         return data_table(
             movers,
             "cost_movers",
@@ -278,10 +269,9 @@ class CostOverviewView(Viewer):
                 "previous_list_cost_usd": f"Previous 7 days ({MONEY})",
                 "list_cost_usd": f"Last 7 days ({MONEY})",
                 "change_list_cost_usd": f"Change ({MONEY})",
-                "change_share": "Change",
+                "change_pct": "Change",
             },
             money=["previous_list_cost_usd", "list_cost_usd", "change_list_cost_usd"],
-            percent=["change_share"],
             on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
             css_class="movers-table",
             hidden=IDS,
@@ -504,20 +494,20 @@ class TeamCostView(Viewer):
             "top_job_list_cost_usd",
         ]
         table = data_table(
-            _change_as_share(teams[cols]),
+            teams[cols],
             "team_costs",
             titles={
                 "jobs": "Jobs billed",
                 "runs": "Billed runs",
                 "list_cost_usd": f"Cost ({MONEY})",
                 "previous_list_cost_usd": f"Previous window ({MONEY})",
-                "change_share": "Change",
+                "change_pct": "Change",
                 "spend_share": "Share",
                 "top_job_name": "Top job",
                 "top_job_list_cost_usd": f"Top job cost ({MONEY})",
             },
             money=["list_cost_usd", "previous_list_cost_usd", "top_job_list_cost_usd"],
-            percent=["change_share", "spend_share"],
+            percent=["spend_share"],
             on_click=lambda _i, row: state.select_team(row["team"]),
             css_class="team-costs-table",
         )
