@@ -42,9 +42,11 @@ class ReportsView(Viewer):
             options=list(KINDS), value="weekly", css_classes=["report-kind"]
         )
         self.generate_button = pn.widgets.Button(
-            label="Generate now", color="primary", css_classes=["generate-report"]
+            label=self._label(self.kind.value), color="primary", css_classes=["generate-report"]
         )
         self.generate_button.on_click(self._generate)
+        # the button names the report it makes, so a click never makes a kind the user did not see chosen
+        self.kind.param.watch(lambda e: setattr(self.generate_button, "label", self._label(e.new)), "value")
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["report-message"])
         self.table_slot = pn.Column(sizing_mode="stretch_width")
         self.download = pn.widgets.FileDownload(
@@ -52,6 +54,10 @@ class ReportsView(Viewer):
         )
         self.preview = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["report-preview"])
         self._reload()
+
+    @staticmethod
+    def _label(kind: str) -> str:
+        return f"Generate the {kind} report now"
 
     def _folders(self) -> tuple[Path | None, list[Path]]:
         """(where this session writes, the folders it lists)."""

@@ -48,6 +48,9 @@ def _state(parts, identity: Identity | None = None) -> AppState:
 def test_generate_now_writes_lists_and_previews_the_snapshot(parts):
     view = ReportsView(_state(parts))
     assert "No report yet." in view.table_slot.objects[0].object
+    assert view.generate_button.label == "Generate the weekly report now"
+    view.kind.value = "monthly"
+    assert view.generate_button.label == "Generate the monthly report now"
     view.kind.value = "weekly"
     view._generate(None)
     assert "Made the weekly report for 2026-W43." in view.message.object

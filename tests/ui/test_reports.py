@@ -56,6 +56,8 @@ def test_the_reports_tab_generates_lists_and_previews_a_report(page, served):
         page.screenshot(path="/tmp/reports-tab-failure.png", full_page=True)
         raise
     page.locator(".report-kind button", has_text="monthly").click()
+    # the label follows the server's value: clicking before it changed would make the weekly report
+    expect(page.locator(".generate-report button")).to_have_text("Generate the monthly report now")
     page.locator(".generate-report button").click()
     expect(page.locator(".report-message")).to_contain_text("Made the monthly report for")
     expect(cell(page, "reports-table", "monthly")).to_be_visible()
