@@ -76,8 +76,13 @@ class SlaBreachesView(Viewer):
         cols += ["late_by_seconds", "duration_seconds", "max_duration_seconds", "baseline_p50_seconds"]
         cols += ["baseline_p90_seconds", "target_set_by", "workspace_id", "job_id"]
         secs = ("late_by_seconds", "duration_seconds", "max_duration_seconds", "baseline_p50_seconds")
+        # a run that failed before its deadline was not late: its signed lateness (end minus deadline,
+        # kept as it is in the metric for the CLI) would read "late by -3,600 s"
+        shown = frame[cols].assign(
+            late_by_seconds=frame["late_by_seconds"].where(frame["late_by_seconds"] > 0)
+        )
         return data_table(
-            frame[cols],
+            shown,
             "sla_breaches",
             numbers={c: "0,0" for c in (*secs, "baseline_p90_seconds")},
             on_click=lambda _i, row: self._state.select_run(

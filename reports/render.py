@@ -475,4 +475,5 @@ def _time(value: Any) -> str:
 
 
 def _minutes(value: Any) -> str:
-    return "–" if value is None or pd.isna(value) else f"{max(float(value), 0) / 60:,.0f} min"
+    """Lateness in minutes; a run that ended before its deadline (a failure) was not late: "–"."""
+    return "–" if value is None or pd.isna(value) or float(value) <= 0 else f"{float(value) / 60:,.0f} min"

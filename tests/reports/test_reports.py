@@ -208,3 +208,9 @@ def test_the_savings_ledger_counts_what_fell_after_a_recommendation(tmp_path):
     page = render(report)
     assert "oversized_etl" in page and "$7.80" in page
     engine.close()
+
+
+def test_lateness_reads_in_minutes_and_a_run_that_was_not_late_reads_a_dash():
+    from reports.render import _minutes
+
+    assert [_minutes(v) for v in (5400.0, -3600.0, 0.0, None, float("nan"))] == ["90 min", "–", "–", "–", "–"]
