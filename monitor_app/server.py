@@ -587,15 +587,63 @@ def start_reports(context: Any, progress: Progress) -> Any:
     )
 
 
+# Bokeh lets go of a closed page's session (its document, DataPanels and frames) once it has had no
+# connection for this long, looking every CHECK_UNUSED_SESSIONS_MS (Bokeh's defaults: 15 s and 17 s).
+UNUSED_SESSION_LIFETIME_MS = 15_000
+CHECK_UNUSED_SESSIONS_MS = 5_000
+
+
+def listen(
+    apps: dict[str, Any],
+    settings: Settings,
+    sockets: list[Any] | None = None,
+    unused_session_lifetime_ms: int = UNUSED_SESSION_LIFETIME_MS,
+    check_unused_sessions_ms: int = CHECK_UNUSED_SESSIONS_MS,
+) -> Any:
+    """The Bokeh server for ``apps``, listening (on ``sockets`` when a supervisor handed them over) and
+    started: its loop is the caller's to run.
+
+    Started matters: ``pn.serve(start=False)`` leaves Bokeh's periodic jobs off, and without them closed
+    sessions are never discarded, so every page ever opened stayed in memory (issue 21, item 6).
+    """
+    import panel as pn
+
+    from monitor_app.recycle import serving_on
+
+    with serving_on(sockets):
+        server = pn.serve(
+            apps,
+            port=settings.port,
+            address=settings.address,
+            websocket_origin=websocket_origins(settings),
+            show=False,
+            start=False,
+            title="Databricks Job Monitor",
+            exclude_headers=[ACCESS_TOKEN],
+            xheaders=in_databricks_app(),
+            liveness=True,  # /liveness answers without building a session (readiness probes, benchmarks)
+            unused_session_lifetime_milliseconds=unused_session_lifetime_ms,
+            check_unused_sessions_milliseconds=check_unused_sessions_ms,
+        )
+    server.start()
+    return server
+
+
 def serve(settings: Settings, show: bool = False, progress: Progress | None = None) -> int:
     """Serve the app until interrupted (the CLI's ``serve``); builds the demo first when there is no data.
 
     The overview's queries start in the background before Panel is even imported (its 2-3 s of imports
     and the queries overlap: DuckDB works outside the GIL), so the first page only renders.
     """
+    from monitor_app.recycle import RECYCLE_EXIT, child_command, generation, inherited_sockets, supervise
+
     progress = progress or _noop
     if os.environ.get("DATABRICKS_APP_PORT"):
         settings.address = "0.0.0.0"
+    sockets = inherited_sockets()
+    if sockets is None and settings.recycle_rss_mb > 0:
+        # this process only holds the port; children serve on it (monitor_app/recycle.py says why)
+        return supervise(settings.address, settings.port, child_command(), progress)
     started = time.perf_counter()
     ensure_demo(settings, progress) or ensure_model(settings, progress)
     context = ServerContext(settings, progress)
@@ -610,18 +658,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     context.shared_engine()  # open (and fail) before listening, not in the first session
     pn.config.nthreads = SESSION_THREADS
     host = "localhost" if settings.address in ("0.0.0.0", "127.0.0.1") else settings.address
-    server = pn.serve(
-        {"/": app},
-        port=settings.port,
-        address=settings.address,
-        websocket_origin=websocket_origins(settings),
-        show=False,
-        start=False,
-        title="Databricks Job Monitor",
-        exclude_headers=[ACCESS_TOKEN],
-        xheaders=in_databricks_app(),
-        liveness=True,  # /liveness answers without building a session (readiness probes, benchmarks)
-    )
+    server = listen({"/": app}, settings, sockets)
     url = f"http://{host}:{settings.port}/"
     progress(
         f"serving {context.shared_engine().describe()} at {url} (ready in {time.perf_counter() - started:.1f} s)"
@@ -629,7 +666,11 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     print(url, flush=True)
     stop_timer = start_at_risk_timer(context, progress)
     reports = start_reports(context, progress)
-    if show:
+    if sockets is not None and settings.recycle_rss_mb > 0:
+        from monitor_app.recycle import watch_memory
+
+        watch_memory(server, settings.recycle_rss_mb, progress)
+    if show and generation() == 0:
         server.io_loop.add_callback(server.show, "/")
     try:
         server.io_loop.start()
@@ -639,4 +680,4 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
         stop_timer.set()
         reports.shutdown(wait=False)
         context.close()
-    return 0
+    return RECYCLE_EXIT if getattr(server, "recycled", False) else 0

@@ -66,6 +66,9 @@ class Settings:
     # memory of the served app: results cached for all sessions (MB), and DuckDB's own limit (DuckDB sizes)
     cache_max_mb: int = 256
     duckdb_memory_limit: str = "1GB"
+    # serve: a fresh process replaces the serving one once its memory is over this (MB), when no session
+    # is open (monitor_app/recycle.py); 0: one process, never replaced
+    recycle_rss_mb: int = 1024
     port: int = 5006
     address: str = "127.0.0.1"
     allow_websocket_origin: list[str] = field(default_factory=list)
@@ -104,6 +107,7 @@ ENV_VARS = {
     "DATABRICKS_APP_PORT": "port",
     "MONITOR_CACHE_MB": "cache_max_mb",
     "MONITOR_DUCKDB_MEMORY_LIMIT": "duckdb_memory_limit",
+    "MONITOR_RECYCLE_RSS_MB": "recycle_rss_mb",
     "MONITOR_ALERT_WEBHOOK_URL": "alert_webhook_url",
     "MONITOR_REPORT_TIMEZONE": "report_timezone",
     "MONITOR_REPORTS_DIR": "reports_dir",
@@ -144,6 +148,14 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         ) from err
     if settings.cache_max_mb < 1:
         raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
+    try:
+        settings.recycle_rss_mb = int(settings.recycle_rss_mb)
+    except (TypeError, ValueError) as err:
+        raise SettingsError(
+            f"recycle_rss_mb must be a whole number of MB (0: never), got {settings.recycle_rss_mb!r}"
+        ) from err
+    if settings.recycle_rss_mb < 0:
+        raise SettingsError(f"recycle_rss_mb must be 0 (never) or more, got {settings.recycle_rss_mb}")
     settings.thresholds = _thresholds(settings.thresholds)
     collection_limits(settings)  # refuses a bad integrity_collection now, not at the first refresh
     settings.reports_dir = Path(settings.reports_dir)
