@@ -1,14 +1,16 @@
 """Serving from a child process that a fresh one replaces once it has outgrown a memory bound, when idle.
 
-Why: the served process's memory grows about 4.4 MB a session and is never given back. It is native
-memory outside malloc and outside Python's objects, most likely DuckDB's bundled allocator under
-concurrent queries. The result cache and DuckDB's buffer pool are bounded and it still grows; the
-investigation is in docs/benchmarks.md. Until the cause is fixed upstream, ``recycle_rss_mb`` bounds it
-the way web servers bound leaks (gunicorn's ``max_requests``, uWSGI's ``reload-on-rss``). A child whose
-resident memory is over the bound, and which has no open session, stops taking connections and exits.
-The supervisor then starts another.
+Why: a long-lived serving process keeps some of what it once needed. The result cache and DuckDB's buffer
+pool are bounded, and closed sessions are let go (``server.listen``; before that fix, RSS grew 4.4 MB a
+session). Allocator fragmentation and a larger workspace's working set are not bounded by either, so
+``recycle_rss_mb`` bounds the process the way web servers do (gunicorn's ``max_requests``, uWSGI's
+``reload-on-rss``). A child whose resident memory is over the bound, and which has no open session,
+stops taking connections and exits. The supervisor then starts another.
 
-The supervisor binds the listening socket once and every child inherits it. A browser that connects
+The supervisor is this module run on its own (``python -m monitor_app.recycle``): ``serve`` replaces its
+own process with it (same pid, so a platform's stop signal reaches it), which keeps the supervisor at
+~25 MB instead of the ~120 MB of everything the CLI had imported. It binds the listening socket once
+and every child inherits it. A browser that connects
 while one child hands over to the next waits in the socket's backlog instead of being refused, and no
 open page is ever cut: a child only leaves when no session is open.
 """
@@ -48,6 +50,29 @@ def child_command() -> list[str]:
     """This process's own command line, run again by the same interpreter (``-m monitor_app serve ...``
     or the ``monitor`` console script alike)."""
     return [sys.executable, *sys.orig_argv[1:]]
+
+
+def become_supervisor(address: str, port: int, command: list[str]) -> None:
+    """Replace this process with the supervisor of ``command`` on ``address:port`` (does not return)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(
+        sys.executable, [sys.executable, "-m", "monitor_app.recycle", address, str(port), "--", *command]
+    )
+
+
+def _progress(message: str) -> None:
+    import time
+
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m monitor_app.recycle ADDRESS PORT -- COMMAND...``"""
+    address, port, separator, *command = argv
+    if separator != "--" or not command:
+        raise SystemExit("usage: python -m monitor_app.recycle ADDRESS PORT -- COMMAND...")
+    return supervise(address, int(port), command, _progress)
 
 
 def supervise(
@@ -157,3 +182,7 @@ def watch_memory(
     callback = PeriodicCallback(check, every_s * 1000)
     callback.start()
     return callback
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

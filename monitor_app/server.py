@@ -635,7 +635,13 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     The overview's queries start in the background before Panel is even imported (its 2-3 s of imports
     and the queries overlap: DuckDB works outside the GIL), so the first page only renders.
     """
-    from monitor_app.recycle import RECYCLE_EXIT, child_command, generation, inherited_sockets, supervise
+    from monitor_app.recycle import (
+        RECYCLE_EXIT,
+        become_supervisor,
+        child_command,
+        generation,
+        inherited_sockets,
+    )
 
     progress = progress or _noop
     if os.environ.get("DATABRICKS_APP_PORT"):
@@ -643,7 +649,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     sockets = inherited_sockets()
     if sockets is None and settings.recycle_rss_mb > 0:
         # this process only holds the port; children serve on it (monitor_app/recycle.py says why)
-        return supervise(settings.address, settings.port, child_command(), progress)
+        become_supervisor(settings.address, settings.port, child_command())
     started = time.perf_counter()
     ensure_demo(settings, progress) or ensure_model(settings, progress)
     context = ServerContext(settings, progress)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from data.engines import DuckDBEngine
@@ -18,6 +20,8 @@ def test_defaults():
         "1GB",
         False,
     )
+    assert settings.recycle_rss_mb == 1024
+    assert load_settings(env={**NO_FILE, "MONITOR_RECYCLE_RSS_MB": "0"}).recycle_rss_mb == 0
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", True), ("TRUE", True), ("yes", True), ("off", False)])
@@ -36,13 +40,18 @@ def test_trust_switch_from_the_environment(text, expected):
         ({"MONITOR_CACHE_MB": "lots"}, "cache_max_mb must be a whole number of MB, got 'lots'"),
         ({"MONITOR_CACHE_MB": "0"}, "cache_max_mb must be at least 1, got 0"),
         (
+            {"MONITOR_RECYCLE_RSS_MB": "1.5GB"},
+            "recycle_rss_mb must be a whole number of MB (0: never), got '1.5GB'",
+        ),
+        ({"MONITOR_RECYCLE_RSS_MB": "-1"}, "recycle_rss_mb must be 0 (never) or more, got -1"),
+        (
             {"MONITOR_DUCKDB_MEMORY_LIMIT": "1GB'; DROP TABLE x; --"},
             "duckdb_memory_limit must be a size such as 1GB or 512MiB",
         ),
     ],
 )
 def test_bad_values_are_refused_with_the_setting_named(env, message):
-    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace("?", r"\?")):
+    with pytest.raises(SettingsError, match=re.escape(message)):
         load_settings(env={**NO_FILE, **env})
 
 
