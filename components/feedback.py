@@ -539,6 +539,15 @@ def _formatters(spec: Spec) -> dict[str, Any]:
     }
 
 
+def _widest_numbers(values: pd.Series, pattern: str) -> list[str]:
+    """The largest and the smallest number of a column, as the table shows them."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    if numbers.empty:
+        return []
+    fmt = number_format(pattern)
+    return [fmt(numbers.max()), fmt(numbers.min())]
+
+
 def _tabulator(
     display: pd.DataFrame,
     spec: Spec,
@@ -555,6 +564,8 @@ def _tabulator(
     shown = {col: (titles or {}).get(col) or column_title(col) for col in display.columns}
     texts = {col: [str(v) for v in display[col].dropna()] for col, kind, _fmt in spec if kind == "text"}
     wrapped = {col for col, values in texts.items() if wraps(values)}
+    # a number column is as wide as its widest number as shown ("4,052,046" under a short title "Rows")
+    texts |= {col: _widest_numbers(display[col], fmt) for col, kind, fmt in spec if kind == "number"}
     columns = [
         {
             "field": col,
@@ -670,7 +681,11 @@ class KeptTable:
                 self.table.frame = display  # the same sort, back to the first page
                 return
             self._spec = spec
-            titles = {col: (self._titles or {}).get(col) or column_title(col) for col in display.columns}
+            # names and texts first, ids last (as data_table orders them); the CSV keeps the query's order
+            titles = {
+                col: (self._titles or {}).get(col) or column_title(col)
+                for col in reading_order(list(display.columns))
+            }
             formats = {col: number_format(fmt) for col, kind, fmt in spec if kind == "number"}
             self.table = LightTable(
                 display,

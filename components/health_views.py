@@ -271,6 +271,7 @@ class DurationRegressionsView(Viewer):
             frame[cols].sort_values("start_time", ascending=False),
             "duration_regressions",
             percent=("pct_over_median", "threshold_pct"),
+            hidden=("baseline_runs", "baseline_basis", "workspace_id"),  # in the CSV
             numbers={
                 c: "0,0" for c in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds")
             },

@@ -116,9 +116,10 @@ th button {{ all: unset; cursor: pointer; display: block; padding: 6px 8px; font
 th button:focus-visible {{ outline: 2px solid {var("focus")}; }}
 th[aria-sort="ascending"] button::after {{ content: " \\25B2"; font-size: 10px; }}
 th[aria-sort="descending"] button::after {{ content: " \\25BC"; font-size: 10px; }}
-td {{ padding: 6px 8px; border-bottom: 1px solid {var("row-border")}; white-space: nowrap; max-width: 24em; }}
-/* a text longer than the column's 24em wraps whole (a described schedule), never cut with an ellipsis */
-td.wrap {{ white-space: normal; overflow-wrap: anywhere; min-width: 12em; }}
+/* texts wrap between words when the table would be wider than its place (a time, a described schedule),
+   so a table fits the page where its unbreakable words (names, ids, numbers) do; never cut */
+td {{ padding: 6px 8px; border-bottom: 1px solid {var("row-border")}; max-width: 24em; }}
+td.wrap {{ overflow-wrap: anywhere; min-width: 12em; }}
 tr.light-row {{ cursor: pointer; }}
 tr.light-row:hover td {{ background-color: {var("row-hover")}; }}
 tr.light-row:focus {{ outline: 2px solid {var("focus")}; outline-offset: -2px; }}

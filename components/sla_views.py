@@ -47,6 +47,17 @@ def _summary(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) ->
     return sla.sla_summary(engine, filters, _targets_frame(records))
 
 
+# Shown in the CSV, not on screen: the table fits a 1920 px page with the breach, its run and its cause.
+BREACH_DETAIL = (
+    "causes",
+    "max_duration_seconds",
+    "baseline_p50_seconds",
+    "baseline_p90_seconds",
+    "target_set_by",
+    "workspace_id",
+)
+
+
 class SlaBreachesView(Viewer):
     """SLA breach history of the window: one row per breached run, with its causes and the target."""
 
@@ -85,6 +96,8 @@ class SlaBreachesView(Viewer):
             shown,
             "sla_breaches",
             numbers={c: "0,0" for c in (*secs, "baseline_p90_seconds")},
+            # the target and the baseline behind a breach are in the CSV and on the job's page
+            hidden=BREACH_DETAIL,
             on_click=lambda _i, row: self._state.select_run(
                 str(row["workspace_id"]), str(row["run_id"]), str(row["job_id"])
             ),
@@ -118,6 +131,7 @@ class SlaSummaryView(Viewer):
             "sla_ranking",
             money=("cost_usd",),
             percent=("breach_rate", "previous_breach_rate"),
+            hidden=("workspace_id",),
             on_click=lambda _i, row: self._state.select_job(str(row["workspace_id"]), str(row["job_id"])),
         )
 

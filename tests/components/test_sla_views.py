@@ -37,3 +37,17 @@ def test_a_failed_run_that_ended_before_its_deadline_shows_no_lateness():
     shown = table.value.set_index("run_id")["late_by_seconds"]
     assert pd.isna(shown["r1"]) and shown["r2"] == 900.0
     assert frame["late_by_seconds"].tolist() == [-3600.0, 900.0]  # the query's frame is not changed
+
+
+def test_the_breach_details_are_in_the_csv_not_on_screen():
+    view = SlaBreachesView(AppState(cache=ResultCache()))
+    table = view._render(pd.DataFrame([_breach("r1", "failed", -3600.0)])).objects[0]
+    assert set(table.hidden_columns) == {
+        "causes",
+        "max_duration_seconds",
+        "baseline_p50_seconds",
+        "baseline_p90_seconds",
+        "target_set_by",
+        "workspace_id",
+    }
+    assert {"job_name", "run_id", "primary_cause", "late_by_seconds", "job_id"} <= set(table.value.columns)
