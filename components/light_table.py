@@ -24,6 +24,8 @@ from components.table_titles import WRAP_CHARS
 from components.theme import var
 
 Formatter = Callable[[Any], str]
+# A cell's text this short stays on one line ("2026-12-07 06:15", a team); longer ones may wrap.
+SHORT_CHARS = 20
 # Inline CSS of a cell from its value (our own constants only, never workspace text).
 CellStyle = Callable[[Any], str]
 
@@ -91,7 +93,11 @@ def table_html(
             shown = formats[col](value) if col in formats else plain_text(value)
             style = styles[col](value) if col in styles else ""
             style_attr = f' style="{html.escape(style)}"' if style else ""
-            wrap = ' class="wrap"' if len(shown) > WRAP_CHARS else ""
+            wrap = (
+                ' class="wrap"'
+                if len(shown) > WRAP_CHARS
+                else (' class="words"' if len(shown) > SHORT_CHARS else "")
+            )
             cells.append(f'<td data-field="{html.escape(col)}"{wrap}{style_attr}>{html.escape(shown)}</td>')
         body.append(f'<tr class="light-row" tabindex="0" data-row="{int(position)}">{"".join(cells)}</tr>')
     return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -112,14 +118,15 @@ CSS = f"""
 table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 th {{ text-align: left; vertical-align: bottom; background: {var("header-bg")}; color: {var("header-text")};
      border-bottom: 1px solid {var("border")}; padding: 0; }}
-th button {{ all: unset; cursor: pointer; display: block; padding: 6px 8px; font-weight: 600; }}
+th button {{ all: unset; cursor: pointer; display: block; padding: 6px 5px; font-weight: 600; }}
 th button:focus-visible {{ outline: 2px solid {var("focus")}; }}
 th[aria-sort="ascending"] button::after {{ content: " \\25B2"; font-size: 10px; }}
 th[aria-sort="descending"] button::after {{ content: " \\25BC"; font-size: 10px; }}
-/* texts wrap between words when the table would be wider than its place (a time, a described schedule),
-   so a table fits the page where its unbreakable words (names, ids, numbers) do; never cut */
-td {{ padding: 6px 8px; border-bottom: 1px solid {var("row-border")}; max-width: 24em; }}
-td.wrap {{ overflow-wrap: anywhere; min-width: 12em; }}
+td {{ padding: 6px 5px; border-bottom: 1px solid {var("row-border")}; white-space: nowrap; max-width: 24em; }}
+/* a text past SHORT_CHARS wraps between words when the table would be wider than its place, one past
+   WRAP_CHARS (a described schedule) anywhere: a table fits where its names, ids and numbers do; never cut */
+td.words {{ white-space: normal; }}
+td.wrap {{ white-space: normal; overflow-wrap: anywhere; min-width: 12em; }}
 tr.light-row {{ cursor: pointer; }}
 tr.light-row:hover td {{ background-color: {var("row-hover")}; }}
 tr.light-row:focus {{ outline: 2px solid {var("focus")}; outline-offset: -2px; }}

@@ -174,7 +174,12 @@ def _tables_shots(browser, base: str, out: Path) -> None:
     _settle(page, ".team-costs-table")
     page.screenshot(path=str(out / "teams-1280.png"))
     page.close()
-    print(f"saved {out / 'overview-sections-1280.png'} and teams-1280.png", file=sys.stderr)
+    page = browser.new_page(viewport={"width": 1920, "height": 1400})
+    page.goto(f"{base}?page=jobs")
+    _settle(page, ".data-table tr.light-row")
+    page.screenshot(path=str(out / "jobs-1920.png"))
+    page.close()
+    print(f"saved {out / 'overview-sections-1280.png'}, teams-1280.png and jobs-1920.png", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,3 +104,11 @@ def test_rows_are_positions_even_when_a_new_frame_has_its_own_index():
     assert 'data-row="0"' in table.body and 'data-row="1"' in table.body and 'data-row="10"' not in table.body
     table._handle_msg({"row": 1})
     assert clicked == [(1, "y")]
+
+
+def test_only_texts_past_twenty_characters_may_wrap():
+    frame = pd.DataFrame({"t": ["2026-12-07 06:15", "At 05:35 · 0 35 5 * * ?", "x" * 41]})
+    out = table_html(frame, {"t": "T"})
+    assert '<td data-field="t">2026-12-07 06:15</td>' in out  # a time stays on one line
+    assert '<td data-field="t" class="words">At 05:35 · 0 35 5 * * ?</td>' in out
+    assert f'<td data-field="t" class="wrap">{"x" * 41}</td>' in out
