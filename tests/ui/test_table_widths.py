@@ -111,6 +111,45 @@ def test_no_table_cell_is_cut_at_1280_px(browser, problems, served):
     assert list(problems) == []
 
 
+# Each light table wider than its box: (its classes, box width, table width).
+WIDE_LIGHT_TABLES = """
+() => {
+  const out = [], roots = [document];
+  while (roots.length) {
+    const root = roots.pop();
+    root.querySelectorAll('*').forEach((el) => {
+      if (el.shadowRoot) roots.push(el.shadowRoot);
+      if (el.classList && el.classList.contains('light-scroll') && el.offsetWidth > 1
+          && el.scrollWidth > el.clientWidth + 1) {
+        out.push([el.getRootNode().host.className, el.clientWidth, el.scrollWidth]);
+      }
+    });
+  }
+  return out;
+}
+"""
+
+
+def test_the_jobs_and_runs_tables_fit_a_1920_px_page(browser, problems, served):
+    """Issue 22: they scrolled sideways even at 1920 px (16 columns of nowrap text, ids first)."""
+    page = open_page(browser, problems, USER_HEADERS, viewport={"width": 1920, "height": 1000})
+    job = plain_job(served)
+    try:
+        for params in (
+            {"page": "jobs"},
+            {"page": "runs", "workspace_id": job["workspace_id"], "job_id": job["job_id"]},
+        ):
+            page.goto(link(served, **params))
+            expect(page.locator("tr.light-row").first).to_be_visible()
+            page.wait_for_timeout(500)
+            assert page.evaluate(WIDE_LIGHT_TABLES) == [], params
+            headers = page.locator(".data-table th").all_inner_texts()
+            assert headers[-2:] == ["Workspace", "Job id"], params  # the ids come last
+    finally:
+        page.context.close()
+    assert list(problems) == []
+
+
 def test_ids_come_after_the_names_and_text_columns_fit_their_text():
     assert reading_order(["workspace_id", "job_id", "job_name", "team", "runs"]) == [
         "job_name",
