@@ -312,9 +312,10 @@ def sla_breach(ctx: RuleContext) -> list[Finding]:
     out = []
     for r, n in _latest_per_job(frame, ctx.since("sla_breach")):
         cause = _s(r["primary_cause"]) or "failed"
-        target = (
-            f"deadline {r['deadline_local']} {r['timezone_id']}" if _s(r["deadline_local"]) else ""
-        ) or f"at most {_minutes(r['max_duration_seconds'])}"
+        # a breach's deadline_local already names its zone ("2026-10-30 03:00 UTC")
+        target = (f"deadline {r['deadline_local']}" if _s(r["deadline_local"]) else "") or (
+            f"at most {_minutes(r['max_duration_seconds'])}"
+        )
         late = r["late_by_seconds"] if not pd.isna(r["late_by_seconds"]) else r["over_max_by_seconds"]
         out.append(
             Finding(

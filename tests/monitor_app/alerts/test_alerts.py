@@ -422,3 +422,22 @@ def test_an_unknown_rule_is_named(setup):
     engine, store, settings, _ = setup
     with pytest.raises(ValueError, match="unknown alert rule\\(s\\): nope; known: consecutive_failures"):
         evaluate(engine, store, settings, now=NOW, rules=["nope"])
+
+
+def test_an_sla_breach_says_its_deadline_with_its_zone_once(tmp_path):
+    engine = DuckDBEngine(tmp_path / "workspace.duckdb")
+    create_tables(engine.raw())
+    ws = RawWorkspace(engine)
+    ws.job("j5", "deadline_job", team="gamma", cron="0 0 2 * * ?", timezone="Asia/Tokyo")
+    for d in range(20, 30):
+        ws.run("j5", f"j5-{d}", day(d, 17, 1), 3000, dbus=1)  # 02:01 in Tokyo, due by 03:00
+    ws.run("j5", "j5-late", day(30, 17, 1), 4800, dbus=1)  # ends 03:21 in Tokyo
+    build_model(engine)
+    store = StateStore.embedded(tmp_path / "state.duckdb")
+    set_sla_target(store, engine, None, "j5", "03:00", "Asia/Tokyo", None, "ops", now=utc(2026, 1, 1))
+    settings = Settings(db_path=tmp_path / "workspace.duckdb", state_path=tmp_path / "state.duckdb")
+    evaluate(engine, store, settings, now=utc(2026, 10, 31, 2))
+    (breach,) = by_rule(Inbox(store).list(now=utc(2026, 10, 31, 2)))["sla_breach"]
+    assert breach.run_id == "j5-late"
+    assert breach.remediation.startswith("Target: deadline 2026-10-31 03:00 Asia/Tokyo; ")
+    engine.close()
