@@ -23,7 +23,8 @@ from monitor_app.state import AppState
 GLANCE_ITEMS = 5
 WINDOW_PARAMS = ("as_of", "window_days", "start_date", "end_date", "workspace_id", "team")
 
-GLANCE_CSS = """
+GLANCE_CSS = (
+    """
 .kpis, .glance { display: flex; flex-wrap: wrap; gap: 8px 28px; }
 .kpi-box { min-width: 150px; }
 .glance { margin-top: 14px; }
@@ -35,7 +36,13 @@ GLANCE_CSS = """
 .glance ul { margin: 4px 0; padding-left: 18px; }
 .glance li, .glance p { margin: 2px 0; font-size: 0.92em; }
 .glance .none { color: VAR_MUTED; }
+.kpi-change { font-size: 0.85em; margin-top: 2px; color: VAR_MUTED; }
+.kpi-change.good { color: VAR_GOOD; }
+.kpi-change.bad { color: VAR_BAD; }
 """.replace("VAR_MUTED", var("muted"))
+    .replace("VAR_GOOD", var("status-ok-text"))
+    .replace("VAR_BAD", var("error-text"))
+)
 
 
 def _pct(value: Any) -> str:
@@ -48,30 +55,86 @@ def _items(lines: list[str], empty: str) -> str:
     return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
 
-def kpis_html(teams: pd.DataFrame) -> str:
-    """Runs, failed runs, success rate, list-price cost and teams of the window."""
+def totals(teams: pd.DataFrame) -> dict[str, float | None]:
+    """Runs, failed runs, success rate (a share; None without a finished run) and list-price cost."""
     runs = int(teams["runs"].sum()) if len(teams) else 0
     failed = int(teams["failed"].sum()) if len(teams) else 0
     succeeded = int(teams["succeeded"].sum()) if len(teams) else 0
     decided = succeeded + failed
-    rate = f"{succeeded / decided:.1%}" if decided else "–"
-    cost = fmt_money(teams["list_cost_usd"].sum() if len(teams) else 0)
-    boxes = [
-        ("runs", f"{runs:,}", "kpi-runs"),
-        ("failed runs", f"{failed:,}", "kpi-failed"),
-        ("success rate", rate, "kpi-rate"),
-        ("cost (list price)", cost, "kpi-cost"),
-        ("teams", f"{len(teams):,}", "kpi-teams"),
-    ]
-    return (
-        '<div class="kpis">'
-        + "".join(
-            f'<div class="kpi-box"><div class="kpi {css}">{esc(value)}</div>'
-            f'<div class="kpi-label">{esc(label)}</div></div>'
-            for label, value, css in boxes
+    return {
+        "runs": runs,
+        "failed": failed,
+        "rate": succeeded / decided if decided else None,
+        "cost": float(teams["list_cost_usd"].sum()) if len(teams) else 0.0,
+    }
+
+
+# Which way is good for each total: more failures or more spend is bad, a higher success rate good.
+RISE_IS = {"runs": "neutral", "failed": "bad", "rate": "good", "cost": "bad"}
+
+
+def change_html(
+    key: str, now: float | None, before: float | None, compared_to: str, shown_before: str
+) -> str:
+    """``▲ 4.2% vs previous 30 days`` under a total (points for the success rate), coloured by whether
+    the change is good or bad; the previous value on hover."""
+    if now is None or before is None:
+        return f'<div class="kpi-change none">no {esc(compared_to.removeprefix("vs "))} to compare</div>'
+    if key == "rate":
+        diff = 100 * (now - before)
+        text = f"{abs(diff):.1f} pts"
+    elif before == 0:
+        return (
+            f'<div class="kpi-change none" title="{esc(shown_before)}">none before ({esc(compared_to)})</div>'
         )
-        + "</div>"
+    else:
+        diff = 100 * (now - before) / before
+        text = f"{abs(diff):.1f}%"
+    if round(diff, 1) == 0:
+        return f'<div class="kpi-change flat" title="{esc(shown_before)}">= {esc(compared_to)}</div>'
+    rising = diff > 0
+    mood = RISE_IS[key] if rising else {"good": "bad", "bad": "good"}.get(RISE_IS[key], "neutral")
+    arrow = "▲" if rising else "▼"
+    return (
+        f'<div class="kpi-change {mood}" title="{esc(shown_before)}">'
+        f"{arrow} {esc(text)} {esc(compared_to)}</div>"
     )
+
+
+def kpis_html(teams: pd.DataFrame, previous: pd.DataFrame | None = None, compared_to: str = "") -> str:
+    """Runs, failed runs, success rate, list-price cost and teams of the window; each total with its
+    change against the previous window of the same length when ``previous`` is given."""
+    now = totals(teams)
+    before = totals(previous) if previous is not None else None
+
+    def shown(key: str, value: float | None) -> str:
+        if value is None:
+            return "–"
+        return {"runs": f"{int(value):,}", "failed": f"{int(value):,}", "rate": f"{value:.1%}"}.get(
+            key, fmt_money(value)
+        )
+
+    boxes = [
+        ("runs", "runs", "kpi-runs"),
+        ("failed", "failed runs", "kpi-failed"),
+        ("rate", "success rate", "kpi-rate"),
+        ("cost", "cost (list price)", "kpi-cost"),
+    ]
+    out = []
+    for key, label, css in boxes:
+        change = ""
+        if before is not None:
+            previous_text = f"{compared_to.removeprefix('vs ')}: {shown(key, before[key])}"
+            change = change_html(key, now[key], before[key], compared_to, previous_text)
+        out.append(
+            f'<div class="kpi-box"><div class="kpi {css}">{esc(shown(key, now[key]))}</div>'
+            f'<div class="kpi-label">{esc(label)}</div>{change}</div>'
+        )
+    out.append(
+        f'<div class="kpi-box"><div class="kpi kpi-teams">{len(teams):,}</div>'
+        '<div class="kpi-label">teams</div></div>'
+    )
+    return '<div class="kpis">' + "".join(out) + "</div>"
 
 
 def _threshold(rates: Any, column: str, name: str) -> float:
@@ -140,7 +203,7 @@ def spend_html(data: Headline) -> str:
 def headline_html(data: Headline) -> str:
     """The whole headline (every workspace name escaped)."""
     glance = broke_html(data) + risk_html(data) + spend_html(data)
-    return kpis_html(data.teams) + f'<div class="glance">{glance}</div>'
+    return kpis_html(data.teams, data.previous, data.compared_to) + f'<div class="glance">{glance}</div>'
 
 
 class OverviewView(Viewer):

@@ -76,6 +76,22 @@ class Filters:
             "row_limit": NO_ROW_LIMIT if self.row_limit is None else self.row_limit,
         }
 
+    def previous(self) -> Filters:
+        """The window of the same length that ends where this one starts ("vs the previous 30 days")."""
+        if self.start_date is not None and self.end_date is not None:
+            length = self.end_date - self.start_date + timedelta(days=1)
+            return replace(
+                self, start_date=self.start_date - length, end_date=self.start_date - timedelta(days=1)
+            )
+        return replace(self, now=self.start_time)
+
+    def compared_to(self) -> str:
+        """What ``previous()`` is, for a change's label: "vs previous 30 days" or "vs 2026-09-11 to 2026-09-30"."""
+        if self.start_date is not None:
+            before = self.previous()
+            return f"vs {before.start_date} to {before.end_date}"
+        return f"vs previous {self.window_days} days"
+
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
 

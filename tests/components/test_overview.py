@@ -90,3 +90,57 @@ def test_a_p1_job_is_critical_with_its_streak_as_the_reason():
         "2 failures in a row (P1); failure rate 0.15 > 0.10",
     ]
     assert frame.loc["c", ["p1", "status"]].tolist() == ["", "ok"]
+
+
+def test_each_total_says_its_change_against_the_previous_window():
+    from components.overview import kpis_html
+
+    now = pd.DataFrame(
+        {
+            "team": ["a", "b"],
+            "runs": [100, 10],
+            "failed": [6, 0],
+            "succeeded": [94, 10],
+            "list_cost_usd": [90.0, 20.0],
+        }
+    )
+    before = pd.DataFrame(
+        {"team": ["a"], "runs": [100], "failed": [4], "succeeded": [96], "list_cost_usd": [100.0]}
+    )
+    html = kpis_html(now, before, "vs previous 30 days")
+    # runs 110 vs 100: up, neither good nor bad; failed 6 vs 4: up and bad; success 94.5 % vs 96.0 %: down 1.5
+    # points, bad; cost $110 vs $100: up 10 %, bad
+    assert (
+        '<div class="kpi-change neutral" title="previous 30 days: 100">▲ 10.0% vs previous 30 days</div>'
+        in html
+    )
+    assert '<div class="kpi-change bad" title="previous 30 days: 4">▲ 50.0% vs previous 30 days</div>' in html
+    assert (
+        '<div class="kpi-change bad" title="previous 30 days: 96.0%">▼ 1.5 pts vs previous 30 days</div>'
+        in html
+    )
+    assert (
+        '<div class="kpi-change bad" title="previous 30 days: $100.00">▲ 10.0% vs previous 30 days</div>'
+        in html
+    )
+    cheaper = kpis_html(now.assign(list_cost_usd=[40.0, 10.0]), before, "vs previous 30 days")
+    assert (
+        '<div class="kpi-change good" title="previous 30 days: $100.00">▼ 50.0% vs previous 30 days</div>'
+        in cheaper
+    )
+
+
+def test_a_window_with_nothing_before_it_says_so_instead_of_a_change():
+    from components.overview import kpis_html
+
+    now = pd.DataFrame({"team": ["a"], "runs": [10], "failed": [1], "succeeded": [9], "list_cost_usd": [5.0]})
+    empty = now.iloc[0:0]
+    html = kpis_html(now, empty, "vs previous 7 days")
+    assert (
+        '<div class="kpi-change none" title="previous 7 days: 0">none before (vs previous 7 days)</div>'
+        in html
+    )
+    assert (
+        '<div class="kpi-change none">no previous 7 days to compare</div>' in html
+    )  # no success rate before
+    assert "kpi-change" not in kpis_html(now)  # nothing to compare with: no change line

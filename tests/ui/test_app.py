@@ -3,6 +3,8 @@ names, a failing panel. Every test fails on a console error, a page error or a d
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("playwright")
@@ -36,6 +38,9 @@ def test_overview_loads_and_shows_the_forwarded_identity(page, served):
     expect(page.locator(".kpi-runs")).to_have_text(f"{int(teams['runs'].sum()):,}")
     expect(page.locator(".kpi-cost")).to_have_text(fmt_money(teams["list_cost_usd"].sum()))
     expect(page.get_by_text("cost (list price)", exact=True)).to_be_visible()
+    # the test demo holds 30 days: nothing before this window to compare with, and the page says so
+    runs_change = page.locator(".kpi-box").filter(has=page.locator(".kpi-runs")).locator(".kpi-change")
+    expect(runs_change).to_have_text("none before (vs previous 30 days)")
     assert "bokeh-mathjax" not in page.content()  # 1.8 MB of script no page of ours needs
     # data freshness: newest row of each source (the demo ends on 2026-11-01)
     expect(page.locator("table.freshness")).to_contain_text("job timeline")
@@ -178,3 +183,26 @@ def test_a_failed_runs_page_shows_the_error_the_jobs_api_gives(page, served):
     )
     block.locator("summary").click()
     expect(block.locator(".run-error-trace")).to_contain_text("'n/a' <STRING> cannot be cast")
+
+
+def test_the_headline_compares_a_week_with_the_week_before(page, served):
+    window = app_filters(served, window_days=7, job_id=None)
+    engine = served.context.shared_engine()
+    now, before = drilldown.teams_summary(engine, window), drilldown.teams_summary(engine, window.previous())
+    page.goto(link(served, window_days=7))
+
+    def change(css: str):
+        return page.locator(".kpi-box").filter(has=page.locator(css)).locator(".kpi-change")
+
+    runs = 100 * (now["runs"].sum() - before["runs"].sum()) / before["runs"].sum()
+    expect(change(".kpi-runs")).to_have_text(
+        f"{'▲' if runs > 0 else '▼'} {abs(runs):.1f}% vs previous 7 days"
+    )
+    cost = 100 * (now["list_cost_usd"].sum() - before["list_cost_usd"].sum()) / before["list_cost_usd"].sum()
+    expect(change(".kpi-cost")).to_have_text(
+        f"{'▲' if cost > 0 else '▼'} {abs(cost):.1f}% vs previous 7 days"
+    )
+    expect(change(".kpi-cost")).to_have_class(re.compile("bad" if cost > 0 else "good"))
+    expect(change(".kpi-cost")).to_have_attribute(
+        "title", f"previous 7 days: {fmt_money(before['list_cost_usd'].sum())}"
+    )
