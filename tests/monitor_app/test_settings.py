@@ -20,8 +20,8 @@ def test_defaults():
         "1GB",
         False,
     )
-    assert settings.recycle_rss_mb == 1024
-    assert load_settings(env={**NO_FILE, "MONITOR_RECYCLE_RSS_MB": "0"}).recycle_rss_mb == 0
+    assert settings.recycle_rss_mb == 0  # off: one process
+    assert load_settings(env={**NO_FILE, "MONITOR_RECYCLE_RSS_MB": "1024"}).recycle_rss_mb == 1024
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", True), ("TRUE", True), ("yes", True), ("off", False)])
