@@ -67,9 +67,8 @@ class Settings:
     cache_max_mb: int = 256
     duckdb_memory_limit: str = "1GB"
     # serve: a fresh process replaces the serving one once its memory is over this (MB), when no session
-    # is open (monitor_app/recycle.py); 0 (the default): one process, never replaced. Off by default
-    # because the supervisor's own start (~1.3 s of settings imports before it execs) would break the
-    # 5 s start budget, and since closed sessions are let go RSS stays flat without it
+    # is open (monitor_app/recycle.py); 0 (the default): one process, never replaced. Off by default:
+    # since closed sessions are let go RSS stays flat without it, and it adds ~0.5 s to each start
     recycle_rss_mb: int = 0
     port: int = 5006
     address: str = "127.0.0.1"
