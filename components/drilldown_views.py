@@ -28,6 +28,7 @@ from components.feedback import (
     text_pane,
 )
 from components.jobs_api_views import RunErrorView
+from components.sparkline import runs_sparkline
 from components.task_timeline import TaskTimeline
 from monitor_app.analytics import drilldown
 from monitor_app.links import workspace_url
@@ -174,6 +175,16 @@ class TeamsView(Viewer):
         return self._panel
 
 
+def with_runs_by_day(jobs: pd.DataFrame, days: pd.DataFrame, filters: Any) -> pd.DataFrame:
+    """``jobs`` with a ``runs_by_day`` column after the team: each job's ``(day, runs, failed)`` series."""
+    series = drilldown.daily_series(days, filters) if len(days) else {}
+    idle = [(day, 0, 0) for day in drilldown.window_calendar(filters)]
+    values = [series.get((str(w), str(j)), idle) for w, j in jobs[["workspace_id", "job_id"]].values]
+    out = jobs.copy()
+    out.insert(list(out.columns).index("team") + 1, "runs_by_day", values)
+    return out
+
+
 class JobsView(Viewer):
     """The jobs of the selected team (all jobs when none): runs, outcomes, cost; click a job for its runs."""
 
@@ -187,6 +198,7 @@ class JobsView(Viewer):
             "jobs",
             titles={
                 "list_cost_usd": MONEY_TITLE,
+                "runs_by_day": "Runs per day",
                 "success_rate": "Success rate",
                 "p50_duration_seconds": "Median duration (s)",
                 "last_run_time": "Last run (UTC)",
@@ -196,13 +208,16 @@ class JobsView(Viewer):
             numbers={"dbus": "0,0.0", "p50_duration_seconds": "0,0"},
             on_click=lambda _i, row: state.select_job(row["workspace_id"], row["job_id"]),
             css_class="jobs-table",
+            markup={"runs_by_day": runs_sparkline},
+            # runs, failed, the success rate and the last outcome say as much; the CSV has both
+            hidden=("succeeded", "running"),
         )
         self._pick = picker("Job", {}, lambda v: state.select_job(*v.split("/", 1)), "job-picker")
         self._view = pn.Column(self._pick, self._table.view, sizing_mode="stretch_width")
         self._panel = DataPanel(
             state,
             "Jobs",
-            lambda: state.query(drilldown.team_jobs, filters=state.filters().with_(job_id=None)),
+            self._load,
             self._render,
             watch=("as_of", "window_days", "start_date", "end_date", "workspace_id", "team"),
             active=lambda: state.page == "jobs",
@@ -211,10 +226,18 @@ class JobsView(Viewer):
             show_title=False,
         )
 
+    def _load(self) -> pd.DataFrame:
+        """The jobs in scope, each with its runs per day of the window (the sparkline)."""
+        state = self._state
+        filters = state.filters().with_(job_id=None)
+        jobs = state.query(drilldown.team_jobs, filters=filters)
+        return with_runs_by_day(jobs, state.query(drilldown.job_days, filters=filters), filters)
+
     def prime(self) -> Callable[[], None]:
         """Its table built empty (while the page is hidden): see ``KeptTable.prime``."""
         state = self._state
-        empty = state.query(drilldown.team_jobs, filters=state.filters().with_(team=NO_MATCH, job_id=None))
+        filters = state.filters().with_(team=NO_MATCH, job_id=None)
+        empty = with_runs_by_day(state.query(drilldown.team_jobs, filters=filters), pd.DataFrame(), filters)
         table = self._table.prime(empty.drop(columns=["is_deleted"]))
 
         def update() -> None:

@@ -28,7 +28,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.light_table import LightTable, number_format, plain_text
+from components.light_table import LightTable, Markup, number_format, plain_text
 from components.table_titles import column_title, min_width_px, reading_order, text_width_px, wraps
 from components.table_values import Spec, table_spec, yes_no
 from components.theme import var
@@ -658,8 +658,12 @@ class KeptTable:
         on_click: Callable[[int, pd.Series], None] | None = None,
         page_size: int = 15,
         css_class: str | None = None,
+        markup: dict[str, Markup] | None = None,
+        hidden: Iterable[str] = (),
     ) -> None:
         self._name, self._titles, self._page_size, self._css = name, titles, page_size, css_class
+        # drawn cells (a sparkline): shown, not in the CSV; hidden columns: in the CSV, not shown
+        self._markup, self._hidden = markup or {}, set(hidden)
         self._money, self._percent, self._numbers = tuple(money), tuple(percent), numbers
         self._on_click = on_click
         self._frame = pd.DataFrame()
@@ -685,6 +689,7 @@ class KeptTable:
             titles = {
                 col: (self._titles or {}).get(col) or column_title(col)
                 for col in reading_order(list(display.columns))
+                if col not in self._hidden
             }
             formats = {col: number_format(fmt) for col, kind, fmt in spec if kind == "number"}
             self.table = LightTable(
@@ -692,13 +697,18 @@ class KeptTable:
                 titles=titles,
                 formats=formats,
                 page_size=self._page_size,
+                markup=self._markup,
                 sizing_mode="stretch_width",
                 css_classes=["data-table"] + ([self._css] if self._css else []),
             )
             if self._on_click is not None:
                 on_click = self._on_click
                 self.table.on_click(lambda position, _row: on_click(position, self._frame.iloc[position]))
-            self.view.objects = [self.table, _download(self._name, lambda: self._frame)]
+            drawn = list(self._markup)
+            self.view.objects = [
+                self.table,
+                _download(self._name, lambda: self._frame.drop(columns=drawn, errors="ignore")),
+            ]
 
         return update
 

@@ -28,6 +28,8 @@ Formatter = Callable[[Any], str]
 SHORT_CHARS = 20
 # Inline CSS of a cell from its value (our own constants only, never workspace text).
 CellStyle = Callable[[Any], str]
+# A cell's markup from its value, built by our own code from numbers (a sparkline's SVG).
+Markup = Callable[[Any], str]
 
 
 def plain_text(value: Any) -> str:
@@ -77,11 +79,18 @@ def table_html(
     styles: dict[str, CellStyle] | None = None,
     sort: str = "",
     descending: bool = False,
+    markup: dict[str, Markup] | None = None,
 ) -> str:
-    """One page of rows as an HTML table; each ``<tr>`` carries its row's position in the whole frame."""
-    formats, styles = formats or {}, styles or {}
+    """One page of rows as an HTML table; each ``<tr>`` carries its row's position in the whole frame.
+
+    ``markup`` columns are drawn by our own functions (a sparkline), put in the cell unescaped and not
+    sortable: those functions must build their markup from numbers, never from workspace text."""
+    formats, styles, markup = formats or {}, styles or {}, markup or {}
     head = []
     for col, title in titles.items():
+        if col in markup:
+            head.append(f'<th data-field="{html.escape(col)}"><span>{html.escape(title)}</span></th>')
+            continue
         state = ("descending" if descending else "ascending") if col == sort else "none"
         cell = f'<button type="button" data-sort="{html.escape(col)}">{html.escape(title)}</button>'
         head.append(f'<th data-field="{html.escape(col)}" aria-sort="{state}">{cell}</th>')
@@ -90,6 +99,9 @@ def table_html(
         cells = []
         for col in titles:
             value = values.get(col)
+            if col in markup:
+                cells.append(f'<td data-field="{html.escape(col)}" class="markup">{markup[col](value)}</td>')
+                continue
             shown = formats[col](value) if col in formats else plain_text(value)
             style = styles[col](value) if col in styles else ""
             style_attr = f' style="{html.escape(style)}"' if style else ""
@@ -118,6 +130,8 @@ CSS = f"""
 table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 th {{ text-align: left; vertical-align: bottom; background: {var("header-bg")}; color: {var("header-text")};
      border-bottom: 1px solid {var("border")}; padding: 0; }}
+th > span {{ display: block; padding: 6px 5px; font-weight: 600; }}
+td.markup {{ padding: 2px 5px; line-height: 0; }}
 th button {{ all: unset; cursor: pointer; display: block; padding: 6px 5px; font-weight: 600; }}
 th button:focus-visible {{ outline: 2px solid {var("focus")}; }}
 th[aria-sort="ascending"] button::after {{ content: " \\25B2"; font-size: 10px; }}
@@ -204,9 +218,10 @@ export function render({ model, el }) {
         titles: dict[str, str],
         formats: dict[str, Formatter] | None = None,
         styles: dict[str, CellStyle] | None = None,
+        markup: dict[str, Markup] | None = None,
         **params: Any,
     ) -> None:
-        self._formats, self._styles = formats or {}, styles or {}
+        self._formats, self._styles, self._markup = formats or {}, styles or {}, markup or {}
         self._callbacks: list[Callable[[int, pd.Series], None]] = []
         if params.get("filter_column") and "filter_placeholder" not in params:
             params["filter_placeholder"] = f"Filter by {titles.get(params['filter_column'], '').lower()}"
@@ -230,14 +245,16 @@ export function render({ model, el }) {
         if shown.empty:
             table = '<div class="light-empty">No rows match.</div>'
         else:
-            table = table_html(shown, self.titles, self._formats, self._styles, self.sort, self.descending)
+            table = table_html(
+                shown, self.titles, self._formats, self._styles, self.sort, self.descending, self._markup
+            )
         pager = pager_html(page, pages, len(rows))
         self.body = table + (f'<div class="light-pager">{pager}</div>' if pager else "")
 
     def _handle_msg(self, msg: Any) -> None:
         if not isinstance(msg, dict):
             return
-        if "sort" in msg and msg["sort"] in self.titles:
+        if "sort" in msg and msg["sort"] in self.titles and msg["sort"] not in self._markup:
             column = str(msg["sort"])
             # first click ascending, then it flips
             self.param.update(sort=column, descending=self.sort == column and not self.descending)

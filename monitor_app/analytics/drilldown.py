@@ -13,6 +13,8 @@ teams_summary
 team_jobs
     workspace_id, job_id, name, team, runs, succeeded, failed, running, success_rate, p50_duration_seconds
     (successful runs), last_run_time, last_outcome, dbus, list_cost_usd, paused, schedule_cron, is_deleted.
+job_days
+    workspace_id, job_id, day (DATE, UTC), runs, failed: days with at least one run started.
 job_runs
     workspace_id, job_id, job_name, team, run_id, start_time, end_time, duration_seconds,
     queue_duration_seconds, outcome, result_state, termination_code, repair_count, trigger_type, dbus,
@@ -56,6 +58,31 @@ def teams_summary(engine: Engine, filters: Filters) -> pd.DataFrame:
 def team_jobs(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Per job in scope (the filters' team, workspace, job): runs, outcomes, median duration, list-price cost."""
     return engine.execute(_sql("jobs"), filters.to_params())
+
+
+@metric("job_days")
+def job_days(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Per job in scope and UTC day of the window with a run: runs and failed runs (the sparklines)."""
+    return engine.execute(_sql("job_days"), filters.to_params())
+
+
+def window_calendar(filters: Filters) -> list[str]:
+    """Every UTC day the window touches, as ISO dates (a 30-day window ending mid-day touches 31)."""
+    first, last = filters.start_time.date(), (filters.end_time - pd.Timedelta(microseconds=1)).date()
+    return [d.isoformat() for d in pd.date_range(first, last, freq="D").date]
+
+
+def daily_series(days: pd.DataFrame, filters: Filters) -> dict[tuple[str, str], list[tuple[str, int, int]]]:
+    """Each job's ``(day, runs, failed)`` for every UTC day the window touches, zeros where it did not run."""
+    calendar = window_calendar(filters)
+    out: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+    for (workspace_id, job_id), rows in days.groupby(["workspace_id", "job_id"], sort=False):
+        seen = {
+            pd.Timestamp(d).date().isoformat(): (int(r), int(f))
+            for d, r, f in rows[["day", "runs", "failed"]].itertuples(index=False)
+        }
+        out[(str(workspace_id), str(job_id))] = [(d, *seen.get(d, (0, 0))) for d in calendar]
+    return out
 
 
 @metric("job_runs")

@@ -132,3 +132,18 @@ def test_typed_reads_an_emptied_box_as_empty(make):
 def test_typed_refuses_an_untracked_box():
     with pytest.raises(TypeError, match="typed\\(\\) needs a tracked\\(\\) text box"):
         typed(pn.widgets.TextInput(value="x"))
+
+
+def test_a_kept_tables_drawn_column_is_shown_but_not_in_its_csv():
+    kept = KeptTable("jobs", markup={"runs_by_day": lambda days: "<svg/>"})
+    kept.prepare(pd.DataFrame({"name": ["etl"], "runs_by_day": [[("2026-11-20", 1, 0)]], "runs": [1]}))()
+    assert list(kept.table.titles) == ["name", "runs_by_day", "runs"]
+    csv = kept.view.objects[1].callback().getvalue()
+    assert csv.splitlines() == ["name,runs", "etl,1"]
+
+
+def test_a_kept_tables_hidden_column_is_in_its_csv_not_on_screen():
+    kept = KeptTable("jobs", hidden=("succeeded",))
+    kept.prepare(pd.DataFrame({"name": ["etl"], "succeeded": [3]}))()
+    assert list(kept.table.titles) == ["name"]
+    assert kept.view.objects[1].callback().getvalue().splitlines() == ["name,succeeded", "etl,3"]

@@ -112,3 +112,14 @@ def test_only_texts_past_twenty_characters_may_wrap():
     assert '<td data-field="t">2026-12-07 06:15</td>' in out  # a time stays on one line
     assert '<td data-field="t" class="words">At 05:35 · 0 35 5 * * ?</td>' in out
     assert f'<td data-field="t" class="wrap">{"x" * 41}</td>' in out
+
+
+def test_a_drawn_column_is_put_in_as_drawn_and_cannot_be_sorted():
+    frame = pd.DataFrame({"job": ["<b>x</b>"], "spark": [3]})
+    out = table_html(frame, {"job": "Job", "spark": "Runs"}, markup={"spark": lambda v: f"<svg>{v}</svg>"})
+    assert '<th data-field="spark"><span>Runs</span></th>' in out  # no sort button
+    assert '<td data-field="spark" class="markup"><svg>3</svg></td>' in out
+    assert '<td data-field="job">&lt;b&gt;x&lt;/b&gt;</td>' in out  # other cells still escaped
+    table = LightTable(frame, {"job": "Job", "spark": "Runs"}, markup={"spark": lambda v: "<svg/>"})
+    table._handle_msg({"sort": "spark"})
+    assert table.sort == ""

@@ -108,3 +108,23 @@ def test_data_freshness(eng):
 def test_run_without_task_rows_counts_zero(eng):
     run = drilldown.run_summary(eng, F, "r3").iloc[0]
     assert (run.tasks, run.task_runs, run.task_retries) == (0, 0, 0)
+
+
+def test_job_days_and_their_daily_series(eng):
+    got = drilldown.job_days(eng, F)
+    assert [
+        (w, j, pd.Timestamp(d).date().isoformat(), r, f) for w, j, d, r, f in got.itertuples(index=False)
+    ] == [
+        ("1001", "101", "2026-11-18", 1, 0),
+        ("1001", "101", "2026-11-19", 1, 1),
+        ("1001", "101", "2026-11-20", 1, 0),
+        ("1001", "102", "2026-11-19", 1, 1),
+        ("1001", "102", "2026-11-20", 1, 1),
+        ("1001", "103", "2026-11-20", 1, 0),
+    ]
+    series = drilldown.daily_series(got, F)
+    nightly = series[("1001", "101")]
+    # a 30-day window ending at 12:00 touches 31 UTC days, 2026-10-21 to 2026-11-20
+    assert len(nightly) == 31 and nightly[0] == ("2026-10-21", 0, 0)
+    assert nightly[-3:] == [("2026-11-18", 1, 0), ("2026-11-19", 1, 1), ("2026-11-20", 1, 0)]
+    assert drilldown.job_days(eng, F.with_(team=OBRIEN))["job_id"].tolist() == ["102", "102"]

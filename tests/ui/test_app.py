@@ -206,3 +206,19 @@ def test_the_headline_compares_a_week_with_the_week_before(page, served):
     expect(change(".kpi-cost")).to_have_attribute(
         "title", f"previous 7 days: {fmt_money(before['list_cost_usd'].sum())}"
     )
+
+
+def test_each_job_row_has_its_runs_per_day(page, served):
+    """The Jobs table's sparkline: one bar a day, named on hover, its totals equal to the row's runs."""
+    filters = app_filters(served, job_id=None)
+    jobs = drilldown.team_jobs(served.context.shared_engine(), filters)
+    page.goto(link(served, page="jobs"))
+    row = page.locator(".jobs-table tr.light-row").first
+    expect(row.locator("svg.sparkline")).to_be_visible()
+    name = row.locator('td[data-field="name"]').inner_text()
+    job = jobs[jobs["name"] == name].iloc[0]
+    days = len(drilldown.window_calendar(filters))
+    expect(row.locator("svg.sparkline")).to_have_attribute(
+        "aria-label", f"{int(job['runs']):,} runs over {days} days, {int(job['failed']):,} failed"
+    )
+    expect(page.locator('.jobs-table th[data-field="runs_by_day"]')).to_have_text("Runs per day")
