@@ -141,22 +141,8 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
         settings.port = int(settings.port)
     except (TypeError, ValueError) as err:
         raise SettingsError(f"port must be a number, got {settings.port!r}") from err
-    try:
-        settings.cache_max_mb = int(settings.cache_max_mb)
-    except (TypeError, ValueError) as err:
-        raise SettingsError(
-            f"cache_max_mb must be a whole number of MB, got {settings.cache_max_mb!r}"
-        ) from err
-    if settings.cache_max_mb < 1:
-        raise SettingsError(f"cache_max_mb must be at least 1, got {settings.cache_max_mb}")
-    try:
-        settings.recycle_rss_mb = int(settings.recycle_rss_mb)
-    except (TypeError, ValueError) as err:
-        raise SettingsError(
-            f"recycle_rss_mb must be a whole number of MB (0: never), got {settings.recycle_rss_mb!r}"
-        ) from err
-    if settings.recycle_rss_mb < 0:
-        raise SettingsError(f"recycle_rss_mb must be 0 (never) or more, got {settings.recycle_rss_mb}")
+    settings.cache_max_mb = _megabytes(settings.cache_max_mb, "cache_max_mb", minimum=1)
+    settings.recycle_rss_mb = _megabytes(settings.recycle_rss_mb, "recycle_rss_mb", minimum=0, zero="never")
     settings.thresholds = _thresholds(settings.thresholds)
     collection_limits(settings)  # refuses a bad integrity_collection now, not at the first refresh
     settings.reports_dir = Path(settings.reports_dir)
@@ -230,6 +216,19 @@ def collection_limits(settings: Settings) -> Any:
         **{k: int(v) if k != "min_interval_hours" else float(v) for k, v in numbers.items()}
     )
     return enabled, limits
+
+
+def _megabytes(value: Any, name: str, minimum: int, zero: str = "") -> int:
+    """A whole number of MB from YAML or the environment, at least ``minimum`` (``zero``: what 0 means)."""
+    meaning = f" (0: {zero})" if zero else ""
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as err:
+        raise SettingsError(f"{name} must be a whole number of MB{meaning}, got {value!r}") from err
+    if number < minimum:
+        least = f"0 ({zero}) or more" if minimum == 0 and zero else f"at least {minimum}"
+        raise SettingsError(f"{name} must be {least}, got {number}")
+    return number
 
 
 def _flag(value: Any, name: str) -> bool:
