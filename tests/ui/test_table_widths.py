@@ -18,23 +18,31 @@ from tests.ui.helpers import link, plain_job, unfold  # noqa: E402
 
 pytestmark = pytest.mark.ui
 
-# Every shown Tabulator column title: (text, the width it has, the width its text needs).
-TITLES = """
-() => {
+# Every element of the page, inside Panel's shadow roots too.
+ALL_ELEMENTS = """
+const allElements = () => {
   const out = [], roots = [document];
   while (roots.length) {
-    const root = roots.pop();
-    root.querySelectorAll('*').forEach((el) => {
+    roots.pop().querySelectorAll('*').forEach((el) => {
+      out.push(el);
       if (el.shadowRoot) roots.push(el.shadowRoot);
-      if (el.classList && el.classList.contains('tabulator-col-title')) {
-        const col = el.closest('.tabulator-col');
-        if (col && col.offsetWidth > 1) out.push([el.textContent.trim(), el.clientWidth, el.scrollWidth]);
-      }
     });
   }
   return out;
-}
+};
 """
+
+# Every shown Tabulator column title: (text, the width it has, the width its text needs).
+TITLES = (
+    "() => {"
+    + ALL_ELEMENTS
+    + """
+  return allElements()
+    .filter((el) => el.classList.contains('tabulator-col-title')
+                    && el.closest('.tabulator-col') && el.closest('.tabulator-col').offsetWidth > 1)
+    .map((el) => [el.textContent.trim(), el.clientWidth, el.scrollWidth]);
+}"""
+)
 
 
 def test_no_column_of_the_overviews_tables_is_narrower_than_its_title(page, served):
@@ -112,22 +120,16 @@ def test_no_table_cell_is_cut_at_1280_px(browser, problems, served):
 
 
 # Each light table wider than its box: (its classes, box width, table width).
-WIDE_LIGHT_TABLES = """
-() => {
-  const out = [], roots = [document];
-  while (roots.length) {
-    const root = roots.pop();
-    root.querySelectorAll('*').forEach((el) => {
-      if (el.shadowRoot) roots.push(el.shadowRoot);
-      if (el.classList && el.classList.contains('light-scroll') && el.offsetWidth > 1
-          && el.scrollWidth > el.clientWidth + 1) {
-        out.push([el.getRootNode().host.className, el.clientWidth, el.scrollWidth]);
-      }
-    });
-  }
-  return out;
-}
-"""
+WIDE_LIGHT_TABLES = (
+    "() => {"
+    + ALL_ELEMENTS
+    + """
+  return allElements()
+    .filter((el) => el.classList.contains('light-scroll') && el.offsetWidth > 1
+                    && el.scrollWidth > el.clientWidth + 1)
+    .map((el) => [el.getRootNode().host.className, el.clientWidth, el.scrollWidth]);
+}"""
+)
 
 
 def test_the_jobs_and_runs_tables_fit_a_1920_px_page(browser, problems, served):
