@@ -110,9 +110,9 @@ def kpis_html(teams: pd.DataFrame, previous: pd.DataFrame | None = None, compare
     def shown(key: str, value: float | None) -> str:
         if value is None:
             return "–"
-        return {"runs": f"{int(value):,}", "failed": f"{int(value):,}", "rate": f"{value:.1%}"}.get(
-            key, fmt_money(value)
-        )
+        if key == "rate":
+            return f"{value:.1%}"
+        return fmt_money(value) if key == "cost" else f"{int(value):,}"
 
     boxes = [
         ("runs", "runs", "kpi-runs"),

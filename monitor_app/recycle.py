@@ -80,7 +80,6 @@ def supervise(
     port: int,
     command: list[str],
     progress: Callable[[str], None],
-    env: dict[str, str] | None = None,
 ) -> int:
     """Bind ``address:port`` and run ``command`` as a child serving on it, again each time a child leaves
     to be replaced; the first other exit status (or a signal to stop) ends it with that status."""
@@ -90,7 +89,7 @@ def supervise(
     fds = [s.fileno() for s in sockets]
     for fd in fds:
         os.set_inheritable(fd, True)
-    base = {**(os.environ if env is None else env), LISTEN_FDS_ENV: ",".join(map(str, fds))}
+    base = {**os.environ, LISTEN_FDS_ENV: ",".join(map(str, fds))}
     child: subprocess.Popen | None = None
     stopping = False
 
@@ -119,19 +118,19 @@ def supervise(
             s.close()
 
 
-def inherited_sockets(env: dict[str, str] | None = None) -> list[Any] | None:
+def inherited_sockets() -> list[Any] | None:
     """The listening sockets a supervisor handed this process, or None when it runs on its own."""
     import socket
 
-    value = (os.environ if env is None else env).get(LISTEN_FDS_ENV, "")
+    value = os.environ.get(LISTEN_FDS_ENV, "")
     if not value:
         return None
     return [socket.socket(fileno=int(fd)) for fd in value.split(",")]
 
 
-def generation(env: dict[str, str] | None = None) -> int:
+def generation() -> int:
     """0 for the first child (or a process on its own), then 1, 2, ... for each replacement."""
-    return int((os.environ if env is None else env).get(GENERATION_ENV, "0") or 0)
+    return int(os.environ.get(GENERATION_ENV, "0") or 0)
 
 
 @contextmanager

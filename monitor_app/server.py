@@ -506,17 +506,12 @@ def start_server(
     kwargs: dict[str, Any] = dict(
         port=settings.port if port is None else port,
         address=address or settings.address,
-        websocket_origin=websocket_origins(settings),
         show=show,
-        title="Databricks Job Monitor",
         threaded=threaded,
-        start=not threaded,
-        exclude_headers=[ACCESS_TOKEN],
-        xheaders=in_databricks_app(),
-        liveness=True,
+        **server_options(settings),
     )
-    if threaded:
-        kwargs.pop("start")
+    if not threaded:
+        kwargs["start"] = True
     server = pn.serve({"/": app}, **kwargs)
     return server, context
 
@@ -593,6 +588,19 @@ UNUSED_SESSION_LIFETIME_MS = 15_000
 CHECK_UNUSED_SESSIONS_MS = 5_000
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What ``pn.serve`` is given for this app however it is started (``serve``, or threaded in tests)."""
+    return dict(
+        websocket_origin=websocket_origins(settings),
+        title="Databricks Job Monitor",
+        exclude_headers=[ACCESS_TOKEN],
+        xheaders=in_databricks_app(),
+        liveness=True,  # /liveness answers without building a session (readiness probes, benchmarks)
+        unused_session_lifetime_milliseconds=UNUSED_SESSION_LIFETIME_MS,
+        check_unused_sessions_milliseconds=CHECK_UNUSED_SESSIONS_MS,
+    )
+
+
 def listen(
     apps: dict[str, Any],
     settings: Settings,
@@ -610,20 +618,13 @@ def listen(
 
     from monitor_app.recycle import serving_on
 
+    options = server_options(settings) | {
+        "unused_session_lifetime_milliseconds": unused_session_lifetime_ms,
+        "check_unused_sessions_milliseconds": check_unused_sessions_ms,
+    }
     with serving_on(sockets):
         server = pn.serve(
-            apps,
-            port=settings.port,
-            address=settings.address,
-            websocket_origin=websocket_origins(settings),
-            show=False,
-            start=False,
-            title="Databricks Job Monitor",
-            exclude_headers=[ACCESS_TOKEN],
-            xheaders=in_databricks_app(),
-            liveness=True,  # /liveness answers without building a session (readiness probes, benchmarks)
-            unused_session_lifetime_milliseconds=unused_session_lifetime_ms,
-            check_unused_sessions_milliseconds=check_unused_sessions_ms,
+            apps, port=settings.port, address=settings.address, show=False, start=False, **options
         )
     server.start()
     return server
@@ -641,6 +642,7 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
         child_command,
         generation,
         inherited_sockets,
+        watch_memory,
     )
 
     progress = progress or _noop
@@ -673,8 +675,6 @@ def serve(settings: Settings, show: bool = False, progress: Progress | None = No
     stop_timer = start_at_risk_timer(context, progress)
     reports = start_reports(context, progress)
     if sockets is not None and settings.recycle_rss_mb > 0:
-        from monitor_app.recycle import watch_memory
-
         watch_memory(server, settings.recycle_rss_mb, progress)
     if show and generation() == 0:
         server.io_loop.add_callback(server.show, "/")
