@@ -28,6 +28,13 @@ until the session has built its other drill-down pages and their tables in the b
 empty; about 3-4 s after the page loads, as a user reading the table would), and picks different rows
 (teams in turn, the first job and run); target <= 500 ms per click, median reported.
 
+(c) Cross-filter selections, in one served page on the overview (a fresh session each repeat, settled as
+in (b)): drag across seven days on the "runs per day" chart (press on a day's column, move, release),
+then click a team's legend entry. The clock starts just before the mouse is released (or the click) and
+stops when every view on the page shows the selection: the chip says it, the headline's runs and the runs
+chart's summary changed, and no spinner is left anywhere on the page (``CROSS_FILTERED``); target <= 500
+ms. Each repeat clears the selection with its chip, settled, before the next.
+
 Clicks are timed twice. "Settled" (against the target): each click is made on a settled page, as a user
 who reads what the previous click showed: no spinner anywhere on the page and READ_S after the previous
 view showed. "Back to back" (information): each click as soon as the previous view shows, while the
@@ -268,6 +275,75 @@ def click_and_wait(page: Any, cell: Any, condition: tuple[str, str, str, str]) -
     return (time.perf_counter() - started) * 1000
 
 
+# Every view on the overview shows a selection: the chip (its label), the headline and the runs chart
+# (both changed from before), and no spinner anywhere.
+CROSS_FILTERED = (
+    "([chip, label, kpiBefore, chartBefore]) => {"
+    + JS_HELPERS
+    + """
+  const chips = chain(chip, '.bk-btn').filter((el) => shown(el) && el.textContent.trim() === label);
+  if (chips.length === 0 || !idle([document])) return false;
+  const kpi = chain('.headline', '.kpi-runs').filter(shown).map((el) => el.textContent.trim());
+  const chart = chain('.chart-runs', 'svg.trend-runs').map((el) => el.getAttribute('aria-label'));
+  return kpi.length > 0 && kpi[0] !== kpiBefore && chart.length > 0 && chart[0] !== chartBefore;
+}"""
+)
+
+
+def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
+    """Drag across 7 days of the runs chart, then click a team's legend entry, ``repeats`` times; each
+    timed until every view on the overview shows it (CROSS_FILTERED)."""
+    results = []
+    page = new_page(browser)
+    try:
+        for i in range(repeats):
+            page.goto(url)
+            page.wait_for_function(OVERVIEW_RENDERED, polling=POLL_MS, timeout=60_000)
+            settle(page, READ_S)
+            hits = page.locator(".chart-runs .day-hit")
+            first_i = 3 + 4 * i % max(hits.count() - 10, 1)
+            first, last = hits.nth(first_i), hits.nth(first_i + 6)
+            days = (first.get_attribute("data-day"), last.get_attribute("data-day"))
+            a, b = first.bounding_box(), last.bounding_box()
+            y = a["y"] + a["height"] / 2
+
+            def before() -> list[str]:
+                return [
+                    page.locator(".kpi-runs").inner_text(),
+                    page.locator(".chart-runs svg.trend-runs").get_attribute("aria-label"),
+                ]
+
+            was = before()
+            page.mouse.move(a["x"] + a["width"] / 2, y)
+            page.mouse.down()
+            page.mouse.move(b["x"] + b["width"] / 2, y, steps=6)
+            started = time.perf_counter()
+            page.mouse.up()
+            label = f"Days: {days[0]} to {days[1]} (UTC) ✕"
+            page.wait_for_function(CROSS_FILTERED, arg=[".chip-dates", label, *was], polling=POLL_MS)
+            days_ms = (time.perf_counter() - started) * 1000
+            settle(page, READ_S)
+            page.locator(".chip-dates .bk-btn").click()
+            page.wait_for_function(NOTHING_LOADING, polling=POLL_MS)
+            settle(page, READ_S)
+            entries = page.locator(".legend-team")
+            entry = entries.nth(i % entries.count())
+            team = entry.inner_text().strip()
+            was = before()
+            started = time.perf_counter()
+            entry.click()
+            page.wait_for_function(
+                CROSS_FILTERED, arg=[".chip-team", f"Team: {team} ✕", *was], polling=POLL_MS
+            )
+            team_ms = (time.perf_counter() - started) * 1000
+            results.append(
+                {"days": f"{days[0]} to {days[1]}", "days_ms": days_ms, "team": team, "team_ms": team_ms}
+            )
+    finally:
+        page.context.close()
+    return results
+
+
 NOTHING_LOADING = "() => {" + JS_HELPERS + " return idle([document]); }"
 
 
@@ -341,6 +417,7 @@ def main() -> None:
                 )
             clicks = drill_downs(browser, url, args.clicks, READ_S)
             back_to_back = drill_downs(browser, url, args.clicks, 0.0)
+            selections = cross_filters(browser, url, args.clicks)
         finally:
             if proc is not None:
                 stop(proc)
@@ -359,6 +436,10 @@ def main() -> None:
         "run_click_median_ms": med("run_ms", clicks),
         "back_to_back_median_ms": {key: med(f"{key}_ms", back_to_back) for key in ("team", "job", "run")},
     }
+    summary["select_days_median_ms"] = med("days_ms", selections)
+    summary["select_team_median_ms"] = med("team_ms", selections)
+    for key in ("days", "team"):
+        summary[f"select_{key}_pass"] = summary[f"select_{key}_median_ms"] <= CLICK_TARGET_MS
     for key in ("team", "job", "run"):
         summary[f"{key}_click_pass"] = summary[f"{key}_click_median_ms"] <= CLICK_TARGET_MS
     result = {
@@ -369,6 +450,9 @@ def main() -> None:
         "clicks": [{k: round(v, 1) if isinstance(v, float) else v for k, v in c.items()} for c in clicks],
         "back_to_back_clicks": [
             {k: round(v, 1) if isinstance(v, float) else v for k, v in c.items()} for c in back_to_back
+        ],
+        "cross_filters": [
+            {k: round(v, 1) if isinstance(v, float) else v for k, v in c.items()} for c in selections
         ],
         "summary": summary,
         "machine": machine(),
@@ -399,6 +483,12 @@ def main() -> None:
         print(
             f"| click {label} (back to back) | {summary['back_to_back_median_ms'][key]:.0f} ms | {values} | – "
             "| info |"
+        )
+    for key, label in (("days", "drag across 7 days"), ("team", "click a team's legend entry")):
+        values = ", ".join(f"{c[f'{key}_ms']:.0f}" for c in selections)
+        print(
+            f"| cross-filter: {label} -> every overview view | {summary[f'select_{key}_median_ms']:.0f} ms "
+            f"| {values} | 500 ms | {verdict(summary[f'select_{key}_pass'])} |"
         )
     print(f"\nload average before/after: {load_before} / {result['load_average_after']}")
 

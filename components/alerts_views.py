@@ -295,32 +295,47 @@ class AlertsView(Viewer):
 
 
 class PinnedAlertsView(Viewer):
-    """On the overview: the user's pinned alert panel, else the open P1 alerts (what to act on first)."""
+    """On the overview: the user's pinned alert panel, else the open P1 alerts (what to act on first), of
+    the team the app is narrowed to when there is one."""
 
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
         self.body = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["pinned-alerts"])
+        state.param.watch(self._load, ["team"])
         self._load()
 
-    def _load(self) -> None:
+    def _load(self, *events: Any) -> None:
         store = self._state.state_store
         if store is None:
             return
         inbox = Inbox(store)
         pinned = inbox.pinned(self._state.actor)
-        filters = pinned or {"status": "open", "severity": "P1"}
+        filters = dict(pinned or {"status": "open", "severity": "P1"})
+        if self._state.team:
+            filters["team"] = self._state.team
         alerts = inbox.list(**{k: filters.get(k) for k in ("status", "severity", "category", "team")})[:10]
         heading = "Pinned alerts" if pinned else "Open P1 alerts"
+        if self._state.team:
+            heading += f" of team {self._state.team}"
         if not alerts:
-            self.body.object = f"<div class='pinned-alerts-empty'><b>{heading}</b>: none.</div>"
+            last = inbox.last_evaluation()
+            if last:
+                when = f"{pd.Timestamp(last['as_of']):%Y-%m-%d %H:%M} UTC"
+                text = f"none (alert rules last evaluated on data as of {when})."
+            else:
+                text = (
+                    "not evaluated yet: the alert rules have not run on this data. "
+                    "Open Alerts and press Evaluate now, or run `refresh`."
+                )
+            self.body.object = f"<div class='pinned-alerts-empty'><b>{esc(heading)}</b>: {esc(text)}</div>"
             return
         items = "".join(
             f"<li><b>{esc(a.severity)}</b> <a href='?page=alerts'>{esc(a.title)}</a> <span class='muted'>{esc(a.team or '')}</span></li>"
             for a in alerts
         )
         self.body.object = (
-            f"<div class='pinned-alerts-list'><b>{heading}</b> ({len(alerts)})<ul>{items}</ul></div>"
+            f"<div class='pinned-alerts-list'><b>{esc(heading)}</b> ({len(alerts)})<ul>{items}</ul></div>"
         )
 
     def __panel__(self) -> Any:

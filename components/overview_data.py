@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from monitor_app.analytics import cost, drilldown, health
+from monitor_app.analytics import cost, drilldown, health, sla
 from monitor_app.filters import Filters
+from monitor_app.sla_targets import target_records, targets_frame
 from monitor_app.state import AppState
 
 # The sidebar's team and workspace choices span the longest window, whatever the current one.
@@ -79,8 +80,46 @@ def job_health(state: AppState) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
+@dataclass
+class Trends:
+    """The overview's trend charts: each team's runs, outcomes and spend per UTC day, SLA attainment per
+    day (empty without targets), and every team of the workspace (their colours: ``charts.team_colours``)."""
+
+    days: pd.DataFrame
+    totals: pd.DataFrame  # drilldown.daily_totals: every day of the window, all teams summed
+    sla_days: pd.DataFrame
+    all_teams: list[str]
+    calendar: list[str]
+
+
+def _sla_days(engine: Any, filters: Filters, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
+    return sla.sla_days(engine, filters, targets_frame(records))
+
+
+def trends(state: AppState) -> Trends:
+    """The trend charts' data over the window (the whole scope: a job selected lower down does not narrow
+    the overview)."""
+    window = state.filters().with_(job_id=None)
+    records = target_records(state.state_store, state.settings)
+    options = filter_options(state)
+    days = state.query(drilldown.team_days, filters=window)
+    return Trends(
+        days=days,
+        totals=drilldown.daily_totals(days, window),
+        sla_days=state.query(_sla_days, records, filters=window) if records else pd.DataFrame(),
+        all_teams=sorted({str(t) for t in options["team"]}),
+        calendar=drilldown.window_calendar(window),
+    )
+
+
 # What a new session on the overview reads, in the order it needs it.
-OVERVIEW_LOADS: tuple[Callable[[AppState], Any], ...] = (freshness, filter_options, headline, job_health)
+OVERVIEW_LOADS: tuple[Callable[[AppState], Any], ...] = (
+    freshness,
+    filter_options,
+    headline,
+    trends,
+    job_health,
+)
 
 
 def prefetch(state: AppState) -> list[str]:

@@ -28,8 +28,10 @@ from components.feedback import (
     session_idle,
     text_pane,
 )
+from components.filter_chips import FilterChips
 from components.overview import OverviewView
 from components.overview_data import filter_options, freshness
+from components.overview_trends import OverviewTrendsView
 from components.registry import SLOT_ONLY_PAGES, Slot
 from components.theme import theme_css, var
 from components.url_sync import UrlSync
@@ -301,6 +303,7 @@ class AppShell(Viewer):
         asked = "theme" in (pn.state.session_args or {})
         self.url = UrlSync(state, keep={"theme": session_theme()} if asked else {})
         self.notice = UrlNotice(state)
+        self.chips = FilterChips(state)
         state.param.watch(self._show_page, "page")
         self._show_page()
 
@@ -322,7 +325,7 @@ class AppShell(Viewer):
     def _build_page(self, page: str) -> Any:
         state = self.state
         if page == "overview":
-            body = [OverviewView(state), *self._slot_views(page)]
+            body = [OverviewView(state), OverviewTrendsView(state), *self._slot_views(page)]
         elif page == "teams":
             body = [TeamsView(state), *self._slot_views(page)]
         elif page == "jobs":
@@ -482,7 +485,14 @@ class AppShell(Viewer):
             title=TITLE,
             sidebar=[sidebar],
             main=[
-                pn.Column(self.notice, self._crumb_slot, self._main, self.url, sizing_mode="stretch_width")
+                pn.Column(
+                    self.notice,
+                    self.chips,
+                    self._crumb_slot,
+                    self._main,
+                    self.url,
+                    sizing_mode="stretch_width",
+                )
             ],
             header=[identity],
             sidebar_width=320,
@@ -498,7 +508,7 @@ class AppShell(Viewer):
         return template
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self.notice, self._crumb_slot, self._main, self.url)
+        return pn.Column(self.notice, self.chips, self._crumb_slot, self._main, self.url)
 
 
 __all__ = ["AppShell", "PAGES"]

@@ -17,34 +17,27 @@ from panel.viewable import Viewer
 from components.feedback import DataPanel, data_table, esc, text_pane, tracked, typed
 from monitor_app.analytics import sla
 from monitor_app.sla_targets import (
-    TARGET_COLUMNS,
     SlaTargetError,
     clear_sla_target,
     get_sla_targets,
     set_sla_target,
-    sla_target_history,
+    targets_frame,
 )
+from monitor_app.sla_targets import target_records as sla_target_records
 from monitor_app.state import AppState
 
 
 def target_records(state: AppState) -> tuple[tuple[Any, ...], ...]:
     """Every target version (state store and monitor.yaml) as a hashable tuple, for ``state.query``."""
-    if state.state_store is None:
-        return ()
-    history = sla_target_history(state.state_store, state.settings).reindex(columns=TARGET_COLUMNS)
-    return tuple(tuple(None if pd.isna(v) else v for v in row) for row in history.itertuples(index=False))
-
-
-def _targets_frame(records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
-    return pd.DataFrame(list(records), columns=TARGET_COLUMNS)
+    return sla_target_records(state.state_store, state.settings)
 
 
 def _breaches(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
-    return sla.sla_breaches(engine, filters, _targets_frame(records))
+    return sla.sla_breaches(engine, filters, targets_frame(records))
 
 
 def _summary(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
-    return sla.sla_summary(engine, filters, _targets_frame(records))
+    return sla.sla_summary(engine, filters, targets_frame(records))
 
 
 # Shown in the CSV, not on screen: the table fits a 1920 px page with the breach, its run and its cause.

@@ -324,3 +324,17 @@ def get_sla_targets(store: StateStore, settings: Settings | None = None) -> pd.D
     ]
     out = pd.concat([yaml_rows[keep_yaml], latest[latest["is_active"].astype(bool)]], ignore_index=True)
     return out.reindex(columns=TARGET_COLUMNS).sort_values(["workspace_id", "job_id"]).reset_index(drop=True)
+
+
+def target_records(store: StateStore | None, settings: Settings | None = None) -> tuple[tuple[Any, ...], ...]:
+    """Every target version (state store and monitor.yaml) as a hashable tuple: a key of the result cache
+    (a changed target is a new key). ``targets_frame`` turns it back into ``sla_target_history``'s frame."""
+    if store is None:
+        return ()
+    history = sla_target_history(store, settings).reindex(columns=TARGET_COLUMNS)
+    return tuple(tuple(None if pd.isna(v) else v for v in row) for row in history.itertuples(index=False))
+
+
+def targets_frame(records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
+    """The target versions of ``target_records``, as the SLA metrics take them."""
+    return pd.DataFrame(list(records), columns=TARGET_COLUMNS)

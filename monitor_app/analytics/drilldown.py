@@ -15,6 +15,9 @@ team_jobs
     (successful runs), last_run_time, last_outcome, dbus, list_cost_usd, paused, schedule_cron, is_deleted.
 job_days
     workspace_id, job_id, day (DATE, UTC), runs, failed: days with at least one run started.
+team_days
+    team, day (DATE, UTC), runs, succeeded, failed, list_cost_usd: days with at least one run started;
+    summed over the days, teams_summary's runs, outcomes and cost.
 job_runs
     workspace_id, job_id, job_name, team, run_id, start_time, end_time, duration_seconds,
     queue_duration_seconds, outcome, result_state, termination_code, repair_count, trigger_type, dbus,
@@ -64,6 +67,32 @@ def team_jobs(engine: Engine, filters: Filters) -> pd.DataFrame:
 def job_days(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Per job in scope and UTC day of the window with a run: runs and failed runs (the sparklines)."""
     return engine.execute(_sql("job_days"), filters.to_params())
+
+
+@metric("team_days")
+def team_days(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Per team in scope and UTC day of the window with a run: runs, outcomes and list-price cost (the
+    overview's trend charts; they add up to ``teams_summary``)."""
+    return engine.execute(_sql("team_days"), filters.to_params())
+
+
+def daily_totals(days: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """``team_days`` summed over teams for every UTC day the window touches (zeros where nothing ran):
+    day (ISO text), runs, succeeded, failed, list_cost_usd, success_rate (NaN without a finished run)."""
+    calendar = window_calendar(filters)
+    columns = ["runs", "succeeded", "failed", "list_cost_usd"]
+    if len(days):
+        keyed = days.assign(day=[pd.Timestamp(d).date().isoformat() for d in days["day"]])
+        summed = keyed.groupby("day")[columns].sum()
+    else:
+        summed = pd.DataFrame(columns=columns, dtype="float64")
+    out = summed.reindex(calendar, fill_value=0).rename_axis("day").reset_index()
+    for name in ("runs", "succeeded", "failed"):
+        out[name] = out[name].astype("int64")
+    out["list_cost_usd"] = out["list_cost_usd"].astype("float64")
+    decided = out["succeeded"] + out["failed"]
+    out["success_rate"] = [s / d if d else None for s, d in zip(out["succeeded"], decided, strict=True)]
+    return out
 
 
 def window_calendar(filters: Filters) -> list[str]:

@@ -68,7 +68,7 @@ DEFAULTS: dict[str, float] = {
     "recency_half_life_days": 7.0,
 }
 
-SLA_METRICS = ("sla_breaches", "sla_checks", "sla_summary")
+SLA_METRICS = ("sla_breaches", "sla_checks", "sla_days", "sla_summary")
 
 # A cron fire time further back than this before a run's start is not that run's schedule (manual run).
 MAX_SCHEDULE_LAG = timedelta(hours=12)
@@ -779,6 +779,36 @@ def sla_breaches(
     """
     checked = _checked(engine, filters, targets, thresholds)
     return _limited(checked, filters.row_limit, breaches_only=True)
+
+
+DAY_COLUMNS = ["day", "checked_runs", "breaches", "attainment"]
+
+
+@metric("sla_days")
+def sla_days(
+    engine: Engine, filters: Filters, targets: pd.DataFrame | None = None, **thresholds: float
+) -> pd.DataFrame:
+    """SLA attainment per UTC day (by run start): the overview's trend.
+
+    Same parameters as :func:`sla_checks`. One row per day with a checked run, oldest first: ``day``
+    (DATE), ``checked_runs, breaches, attainment`` (share of the day's checked runs that met the target).
+    Over the window the counts are :func:`sla_summary`'s, summed over its jobs.
+    """
+    checked = _checked(engine, filters, targets, thresholds)
+    if checked is None:
+        return pd.DataFrame(columns=DAY_COLUMNS)
+    day_number = checked.start_us // (_US * 86400)
+    numbers, position, counts = np.unique(day_number, return_inverse=True, return_counts=True)
+    breaches = np.bincount(position, weights=checked.breached, minlength=len(numbers)).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "day": [date(1970, 1, 1) + timedelta(days=int(n)) for n in numbers],
+            "checked_runs": counts.astype(np.int64),
+            "breaches": breaches,
+            "attainment": 1 - breaches / counts,
+        },
+        columns=DAY_COLUMNS,
+    )
 
 
 def _per_job(checked: _Checked, rows: np.ndarray) -> dict[str, np.ndarray]:

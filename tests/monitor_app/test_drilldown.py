@@ -128,3 +128,39 @@ def test_job_days_and_their_daily_series(eng):
     assert len(nightly) == 31 and nightly[0] == ("2026-10-21", 0, 0)
     assert nightly[-3:] == [("2026-11-18", 1, 0), ("2026-11-19", 1, 1), ("2026-11-20", 1, 0)]
     assert drilldown.job_days(eng, F.with_(team=OBRIEN))["job_id"].tolist() == ["102", "102"]
+
+
+def test_team_days_add_up_to_the_teams_summary(eng):
+    got = drilldown.team_days(eng, F)
+    rows = [
+        (team, pd.Timestamp(day).date().isoformat(), runs, ok, failed, round(cost, 2))
+        for team, day, runs, ok, failed, cost in got.itertuples(index=False)
+    ]
+    assert rows == [
+        ("data-eng", "2026-11-18", 1, 1, 0, 5.5),
+        (OBRIEN, "2026-11-19", 1, 0, 1, 1.0),
+        ("data-eng", "2026-11-19", 1, 0, 1, 2.2),
+        (OBRIEN, "2026-11-20", 1, 0, 1, 0.0),  # its run has no billing row yet
+        ("data-eng", "2026-11-20", 2, 1, 0, 3.3),  # one success, one still running
+    ]
+    summary = drilldown.teams_summary(eng, F).set_index("team")
+    per_team = got.groupby("team")[["runs", "succeeded", "failed", "list_cost_usd"]].sum()
+    assert per_team["runs"].to_dict() == summary["runs"].to_dict()
+    assert per_team["failed"].to_dict() == summary["failed"].to_dict()
+    assert per_team["list_cost_usd"].round(2).to_dict() == summary["list_cost_usd"].round(2).to_dict()
+    assert drilldown.team_days(eng, F.with_(team=OBRIEN))["team"].tolist() == [OBRIEN, OBRIEN]
+
+
+def test_daily_totals_fill_every_day_of_the_window(eng):
+    totals = drilldown.daily_totals(drilldown.team_days(eng, F), F)
+    assert len(totals) == 31 and totals["day"].iloc[0] == "2026-10-21"
+    assert totals.iloc[-3:][["day", "runs", "succeeded", "failed"]].values.tolist() == [
+        ["2026-11-18", 1, 1, 0],
+        ["2026-11-19", 2, 0, 2],
+        ["2026-11-20", 3, 1, 1],
+    ]
+    assert totals["list_cost_usd"].iloc[-3:].round(2).tolist() == [5.5, 3.2, 3.3]
+    assert totals["success_rate"].iloc[-3:].tolist() == [1.0, 0.0, 0.5]
+    assert pd.isna(totals["success_rate"].iloc[0]) and totals["runs"].iloc[0] == 0
+    nothing = drilldown.daily_totals(drilldown.team_days(eng, F).iloc[:0], F)
+    assert len(nothing) == 31 and nothing["runs"].sum() == 0 and nothing["list_cost_usd"].dtype == "float64"

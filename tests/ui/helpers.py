@@ -112,3 +112,15 @@ def enter(page, field, text: str) -> None:
     field.fill(text)
     field.press("Tab")
     page.wait_for_timeout(SETTLE_MS)
+
+
+def wait_for_query(page, **expected: str | None) -> None:
+    """Wait until the URL's query has these values (None: the parameter is absent): the browser pushes
+    the new URL just after it shows the change."""
+    page.wait_for_function(
+        """(expected) => {
+          const q = new URLSearchParams(window.location.search);
+          return Object.entries(expected).every(([k, v]) => q.get(k) === v);
+        }""",
+        arg=expected,
+    )

@@ -120,3 +120,21 @@ def test_no_targets_gives_empty_frames(engine):
     targets = pd.DataFrame(columns=["workspace_id", "job_id", "set_at", "source"])
     assert list(sla.sla_breaches(engine, WINDOW, targets).columns) == sla.CHECK_COLUMNS
     assert list(sla.sla_summary(engine, WINDOW, targets).columns) == sla.SUMMARY_COLUMNS
+
+
+def test_attainment_per_day(checked):
+    engine, targets = checked
+    days = sla.sla_days(engine, Filters(window_days=7, now=NOW), targets)
+    # 2026-10-24 ran long (late), 25 in time, 26 started late, 27 failed, 28 over the maximum; 29 cancelled
+    assert [d.isoformat() for d in days["day"]] == [f"2026-10-{d}" for d in range(24, 29)]
+    assert days["checked_runs"].tolist() == [1, 1, 1, 1, 1]
+    assert days["breaches"].tolist() == [1, 0, 1, 1, 1]
+    assert days["attainment"].tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
+    # over the window the counts are the summary's
+    month = sla.sla_days(engine, WINDOW, targets)
+    summary = sla.sla_summary(engine, WINDOW, targets)
+    assert (month["checked_runs"].sum(), month["breaches"].sum()) == (19, 4)
+    assert (summary["checked_runs"].sum(), summary["breaches"].sum()) == (19, 4)
+    assert month.loc[month["day"] == pd.Timestamp("2026-10-12").date(), "attainment"].item() == 1.0
+    empty = pd.DataFrame(columns=["workspace_id", "job_id", "set_at", "source"])
+    assert list(sla.sla_days(engine, WINDOW, empty).columns) == sla.DAY_COLUMNS
