@@ -698,7 +698,7 @@ class RunCostView(Viewer):
                     titles={"list_cost_usd": f"Estimated cost ({MONEY})", "cost_share": "Share"},
                     money=["list_cost_usd"],
                     percent=["cost_share"],
-                    numbers={"dbus": "0,0.00", "duration_seconds": "0,0"},
+                    numbers={"dbus": "0,0.00"},
                     css_class="task-costs-table",
                 )
             )

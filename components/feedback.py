@@ -28,7 +28,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.light_table import LightTable, Markup, number_format, plain_text
+from components.light_table import DURATION, LightTable, Markup, duration_text, number_format, plain_text
 from components.table_titles import column_title, min_width_px, reading_order, text_width_px, wraps
 from components.table_values import Spec, table_spec, yes_no
 from components.theme import var
@@ -530,13 +530,28 @@ class FoldedSection(Viewer):
 
 
 # ----------------------------------------------------------------------------- tables
-def _formatters(spec: Spec) -> dict[str, Any]:
-    from bokeh.models.widgets.tables import NumberFormatter
+# light_table.duration_text in the browser: the cell keeps its number (a sort is by seconds).
+DURATION_TEMPLATE = (
+    "<% if (value === null || value === undefined || isNaN(value)) { %><% } else { "
+    "var s = Math.floor(Math.abs(value) + 0.5), sign = (value < 0 && s > 0) ? '-' : '', "
+    "p = function (n) { return (n < 10 ? '0' : '') + n; }; %><%= sign + (s < 60 ? s + 's' "
+    ": s < 3600 ? Math.floor(s / 60) + 'm ' + p(s % 60) + 's' "
+    ": s < 86400 ? Math.floor(s / 3600) + 'h ' + p(Math.floor(s % 3600 / 60)) + 'm' "
+    ": Math.floor(s / 86400) + 'd ' + p(Math.floor(s % 86400 / 3600)) + 'h') %><% } %>"
+)
 
-    return {
-        col: NumberFormatter(format=fmt) if kind == "number" else {"type": "plaintext"}
-        for col, kind, fmt in spec
-    }
+
+def _formatters(spec: Spec) -> dict[str, Any]:
+    from bokeh.models.widgets.tables import HTMLTemplateFormatter, NumberFormatter
+
+    def formatter(kind: str, fmt: str) -> Any:
+        if kind != "number":
+            return {"type": "plaintext"}
+        if fmt == DURATION:
+            return HTMLTemplateFormatter(template=DURATION_TEMPLATE)
+        return NumberFormatter(format=fmt)
+
+    return {col: formatter(kind, fmt) for col, kind, fmt in spec}
 
 
 def _widest_numbers(values: pd.Series, pattern: str) -> list[str]:
@@ -780,14 +795,10 @@ def fmt_money(value: Any) -> str:
 
 
 def fmt_duration(seconds: Any) -> str:
+    """A duration as every table shows it (``1h 02m``); ``–`` when unknown."""
     if seconds is None or pd.isna(seconds):
         return "–"
-    seconds = float(seconds)
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
+    return duration_text(seconds)
 
 
 def key_values_html(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import PRIMARY, DataPanel, InPlace, data_table, text_pane
+from components.feedback import DURATION, PRIMARY, DataPanel, InPlace, data_table, text_pane
 from components.holoviews_loader import holoviews  # noqa: F401  (kept importable from here)
 from components.light_table import LightTable, number_format
 from components.run_history_chart import RunHistoryChart
@@ -273,7 +273,7 @@ class DurationRegressionsView(Viewer):
             percent=("pct_over_median", "threshold_pct"),
             hidden=("baseline_runs", "baseline_basis", "workspace_id"),  # in the CSV
             numbers={
-                c: "0,0" for c in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds")
+                c: DURATION for c in ("duration_seconds", "baseline_median_seconds", "baseline_p90_seconds")
             },
             on_click=lambda _i, row: self._state.select_run(
                 str(row["workspace_id"]), str(row["run_id"]), str(row["job_id"])

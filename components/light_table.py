@@ -13,6 +13,7 @@ are buttons. Every cell is escaped (workspace names can hold HTML); styles come 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -39,9 +40,31 @@ def plain_text(value: Any) -> str:
     return str(value)
 
 
+# The "pattern" of a column of seconds shown as a duration (``1h 02m``), sorted as the number it is.
+DURATION = "duration"
+
+
+def duration_text(seconds: Any) -> str:
+    """``3725`` -> ``1h 02m``; ``725`` -> ``12m 05s``; ``45`` -> ``45s``; two days and more ``2d 03h``;
+    a missing value is empty. Rounded half up, as the Tabulator's template does in the browser."""
+    if seconds is None or isinstance(seconds, str) or pd.isna(seconds):
+        return plain_text(seconds)
+    total = math.floor(abs(float(seconds)) + 0.5)
+    sign = "-" if float(seconds) < 0 and total > 0 else ""
+    if total < 60:
+        return f"{sign}{total}s"
+    if total < 3600:
+        return f"{sign}{total // 60}m {total % 60:02d}s"
+    if total < 86400:
+        return f"{sign}{total // 3600}h {total % 3600 // 60:02d}m"
+    return f"{sign}{total // 86400}d {total % 86400 // 3600:02d}h"
+
+
 def number_format(pattern: str) -> Formatter:
     """A formatter for a numbro-style pattern as Bokeh's ``NumberFormatter`` takes them: ``$0,0.00``
-    (money), ``0.0%`` (a share shown as a percentage), ``0,0`` (grouped integer)."""
+    (money), ``0.0%`` (a share shown as a percentage), ``0,0`` (grouped integer); or ``DURATION``."""
+    if pattern == DURATION:
+        return duration_text
     money, percent = pattern.startswith("$"), pattern.endswith("%")
     core = pattern.strip("$%")
     grouping = "," if "," in core else ""

@@ -14,7 +14,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, esc, text_pane, tracked, typed
+from components.feedback import DURATION, DataPanel, data_table, esc, text_pane, tracked, typed
 from monitor_app.analytics import sla
 from monitor_app.sla_targets import (
     SlaTargetError,
@@ -88,7 +88,7 @@ class SlaBreachesView(Viewer):
         return data_table(
             shown,
             "sla_breaches",
-            numbers={c: "0,0" for c in (*secs, "baseline_p90_seconds")},
+            numbers={c: DURATION for c in (*secs, "baseline_p90_seconds")},
             # the target and the baseline behind a breach are in the CSV and on the job's page
             hidden=BREACH_DETAIL,
             on_click=lambda _i, row: self._state.select_run(

@@ -32,7 +32,7 @@ KNOWN = {
     "end_time": "End (UTC)",
     "succeeded": "Succeeded",
     "p50_duration_seconds": "Median duration",
-    "duration_seconds": "Duration (s)",
+    "duration_seconds": "Duration",
 }
 # Words kept in capitals within titles.
 ACRONYMS = {
@@ -64,6 +64,8 @@ def column_title(column: str) -> str:
     if column in KNOWN:
         return KNOWN[column]
     words = [ACRONYMS.get(w, w) for w in str(column).split("_") if w]
+    if len(words) > 1 and words[-1] == "seconds":  # shown as a duration (1h 02m): the unit is in the cell
+        words = words[:-1]
     if not words:
         return str(column)
     first = words[0] if words[0] in ACRONYMS.values() else words[0].capitalize()

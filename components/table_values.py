@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from cron_descriptor import ExpressionDescriptor, Options
 
+from components.light_table import DURATION
+
 # (column, kind, format): kind "number" (a numbro pattern) or "text".
 Spec = tuple[tuple[str, str, str], ...]
 
@@ -72,7 +74,7 @@ def table_spec(
     """The frame as shown and each column's reading as ``(column, kind, format)``.
 
     Columns the view formats keep its format. Otherwise: times as UTC text, flags as yes/no, ``*_pct``
-    (percent points) as ``12.3%``, cron expressions with their meaning, ids ungrouped, whole numbers as
+    (percent points) as ``12.3%``, ``*_seconds`` as durations (``1h 02m``, sorted by seconds), cron expressions with their meaning, ids ungrouped, whole numbers as
     ``3,365``, other numbers with two decimals, a column with no value at all empty."""
     money, percent, numbers = set(money), set(percent), numbers or {}
     display = frame.reset_index(drop=True).copy()
@@ -98,6 +100,8 @@ def table_spec(
             elif str(col).endswith("_pct"):
                 display[col] = series / 100
                 spec.append((col, "number", "0.0%"))
+            elif str(col).endswith("_seconds"):
+                spec.append((col, "number", DURATION))
             else:
                 spec.append((col, "number", _number_pattern(str(col), series)))
         else:

@@ -49,3 +49,31 @@ def test_cron_and_flags():
     assert cron_text("not a cron") == "not a cron"
     assert cron_text(None) == "" and cron_text("") == ""
     assert (yes_no(True), yes_no(np.bool_(False)), yes_no(1), yes_no("true")) == ("yes", "no", 1, "true")
+
+
+def test_seconds_read_as_durations_and_keep_their_numbers():
+    from components.light_table import DURATION, duration_text
+    from components.table_titles import column_title
+
+    assert [duration_text(v) for v in (0, 44.5, 59.4, 60, 725, 3599.6, 3725, 86399, 183600, -3725)] == [
+        "0s",
+        "45s",
+        "59s",
+        "1m 00s",
+        "12m 05s",
+        "1h 00m",
+        "1h 02m",
+        "23h 59m",
+        "2d 03h",
+        "-1h 02m",
+    ]
+    assert duration_text(None) == "" and duration_text(float("nan")) == ""
+    frame = pd.DataFrame({"duration_seconds": [3725.0, 45.0], "late_by_seconds": [None, 60.0]})
+    shown, spec = table_spec(frame)
+    assert spec == (("duration_seconds", "number", DURATION), ("late_by_seconds", "number", DURATION))
+    assert shown["duration_seconds"].tolist() == [3725.0, 45.0]  # sorted as seconds
+    assert [column_title(c) for c in ("duration_seconds", "late_by_seconds", "queue_duration_seconds")] == [
+        "Duration",
+        "Late by",
+        "Queue duration",
+    ]

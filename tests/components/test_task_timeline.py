@@ -39,7 +39,7 @@ def test_bars_span_each_attempt_as_a_share_of_the_run():
         (30.0, 70.0, OUTCOME_COLOURS["success"]),
         (60.0, 40.0, OUTCOME_COLOURS["running"]),
     ]
-    assert "ingest #1: running, 2026-11-01 10:01:00 to still running UTC (40 s)" in html
+    assert "ingest #1: running, 2026-11-01 10:01:00 to still running UTC (40s)" in html
     assert "2026-11-01 10:00:00" in html and "10:01:40 UTC" in html
 
 
