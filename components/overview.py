@@ -101,9 +101,14 @@ def change_html(
     )
 
 
-def kpis_html(teams: pd.DataFrame, previous: pd.DataFrame | None = None, compared_to: str = "") -> str:
-    """Runs, failed runs, success rate, list-price cost and teams of the window; each total with its
-    change against the previous window of the same length when ``previous`` is given."""
+def kpis_html(
+    teams: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    compared_to: str = "",
+    count_teams: bool = True,
+) -> str:
+    """Runs, failed runs, success rate, list-price cost and (``count_teams``) teams of the window; each
+    total with its change against the previous window of the same length when ``previous`` is given."""
     now = totals(teams)
     before = totals(previous) if previous is not None else None
 
@@ -130,10 +135,11 @@ def kpis_html(teams: pd.DataFrame, previous: pd.DataFrame | None = None, compare
             f'<div class="kpi-box"><div class="kpi {css}">{esc(shown(key, now[key]))}</div>'
             f'<div class="kpi-label">{esc(label)}</div>{change}</div>'
         )
-    out.append(
-        f'<div class="kpi-box"><div class="kpi kpi-teams">{len(teams):,}</div>'
-        '<div class="kpi-label">teams</div></div>'
-    )
+    if count_teams:
+        out.append(
+            f'<div class="kpi-box"><div class="kpi kpi-teams">{len(teams):,}</div>'
+            '<div class="kpi-label">teams</div></div>'
+        )
     return '<div class="kpis">' + "".join(out) + "</div>"
 
 

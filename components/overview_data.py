@@ -112,6 +112,33 @@ def trends(state: AppState) -> Trends:
     )
 
 
+@dataclass
+class ScopeTotals:
+    """A team's or a job's totals over the window and the window before (per team: ``kpis_html``'s input)."""
+
+    now: pd.DataFrame
+    previous: pd.DataFrame
+    compared_to: str
+
+
+def _per_team(days: pd.DataFrame) -> pd.DataFrame:
+    columns = ["runs", "succeeded", "failed", "list_cost_usd"]
+    if days.empty:
+        return pd.DataFrame(columns=["team", *columns])
+    return days.groupby("team", as_index=False)[columns].sum()
+
+
+def scope_totals(state: AppState) -> ScopeTotals:
+    """The selected team's (or job's, or everything's) runs, outcomes and cost, now and the window before:
+    the Jobs and Runs pages' headline."""
+    window = state.filters()
+    return ScopeTotals(
+        now=_per_team(state.query(drilldown.team_days, filters=window)),
+        previous=_per_team(state.query(drilldown.team_days, filters=window.previous())),
+        compared_to=window.compared_to(),
+    )
+
+
 # What a new session on the overview reads, in the order it needs it.
 OVERVIEW_LOADS: tuple[Callable[[AppState], Any], ...] = (
     freshness,

@@ -33,6 +33,7 @@ from components.overview import OverviewView
 from components.overview_data import filter_options, freshness
 from components.overview_trends import OverviewTrendsView
 from components.registry import SLOT_ONLY_PAGES, Slot
+from components.scope_kpis import ScopeKpisView
 from components.theme import theme_css, var
 from components.url_sync import UrlSync
 from monitor_app.state import PAGES, AppState
@@ -331,7 +332,7 @@ class AppShell(Viewer):
         elif page == "jobs":
             jobs = JobsView(state)
             self._drill_views.append(jobs)
-            body = [jobs, *self._slot_views(page)]
+            body = [ScopeKpisView(state, "jobs"), jobs, *self._slot_views(page)]
         elif page == "runs":
             # The job's runs and a run's detail both kept in the page, one shown: a run click only toggles
             # them (no new models to lay out). The job's own views (its run history chart) stay shown
@@ -347,7 +348,8 @@ class AppShell(Viewer):
 
             state.param.watch(lambda *_events: pn.state.execute(show), "run_id")
             show()
-            body = [runs, detail, *self._slot_views(page, False), *self._slot_views(page, True)]
+            totals = ScopeKpisView(state, "runs")
+            body = [totals, runs, detail, *self._slot_views(page, False), *self._slot_views(page, True)]
         elif page == "settings":
             body = [SettingsView(state), *self._slot_views(page)]
         else:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.overview import headline_html
-from components.overview_data import Headline
+from components.overview import headline_html, kpis_html
+from components.overview_data import Headline, scope_totals
+from data.engines import DuckDBEngine
+from monitor_app.cache import ResultCache
+from monitor_app.state import AppState
+from tests.ui.fixtures import END, build_fixture
 
 XSS = "<img src=x onerror=alert(1)>"
 OBRIEN = 'O\'Brien "ops"'
@@ -144,3 +148,22 @@ def test_a_window_with_nothing_before_it_says_so_instead_of_a_change():
         '<div class="kpi-change none">no previous 7 days to compare</div>' in html
     )  # no success rate before
     assert "kpi-change" not in kpis_html(now)  # nothing to compare with: no change line
+
+
+def test_a_team_or_job_page_totals_its_scope_against_the_window_before(tmp_path):
+    engine = DuckDBEngine(build_fixture(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        state = AppState(engine=engine, cache=ResultCache(), as_of=END, window_days=7, team="data-eng")
+        data = scope_totals(state)
+        # data-eng's 4 runs of the last 7 days; its r1 ran 50 h before the end, inside; nothing the week before
+        assert data.now[["team", "runs", "succeeded", "failed"]].values.tolist() == [["data-eng", 4, 2, 1]]
+        assert round(data.now["list_cost_usd"].sum(), 2) == 11.0
+        assert data.previous.empty and data.compared_to == "vs previous 7 days"
+        html = kpis_html(data.now, data.previous, data.compared_to, count_teams=False)
+        assert '<div class="kpi kpi-runs">4</div>' in html and "kpi-teams" not in html
+        assert '<div class="kpi kpi-rate">66.7%</div>' in html
+        state.param.update(team=None, workspace_id="1001", job_id="102")
+        job = scope_totals(state).now
+        assert job[["team", "runs", "failed"]].values.tolist() == [[OBRIEN, 2, 2]]
+    finally:
+        engine.close()

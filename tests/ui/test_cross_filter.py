@@ -14,7 +14,7 @@ from playwright.sync_api import expect  # noqa: E402
 from components.feedback import fmt_money  # noqa: E402
 from components.overview_trends import teams_by_spend  # noqa: E402
 from monitor_app.analytics import drilldown  # noqa: E402
-from tests.ui.helpers import OBRIEN, app_filters, wait_for_query  # noqa: E402
+from tests.ui.helpers import OBRIEN, app_filters, link, wait_for_query  # noqa: E402
 
 pytestmark = pytest.mark.ui
 
@@ -109,3 +109,21 @@ def test_clicking_a_team_bar_or_legend_entry_narrows_every_view_to_it(page, serv
     expect(page.locator(".chips-none")).to_have_text("All teams, all workspaces, all jobs.")
     expect_totals(page, drilldown.teams_summary(engine, window))
     wait_for_query(page, team=None, start_date=None)
+
+
+def test_the_team_and_job_pages_total_their_scope_against_the_window_before(page, served):
+    engine = served.context.shared_engine()
+    window = app_filters(served, job_id=None, team=OBRIEN, window_days=7)  # the demo holds 30 days
+    days = drilldown.team_days(engine, window)
+    before = drilldown.team_days(engine, window.previous())
+    page.goto(link(served, page="jobs", team=OBRIEN, window_days="7"))
+    totals = page.locator(".scope-kpis-jobs")
+    expect(totals.locator(".kpi-runs")).to_have_text(f"{int(days['runs'].sum()):,}")
+    expect(totals.locator(".kpi-cost")).to_have_text(fmt_money(days["list_cost_usd"].sum()))
+    assert days["runs"].sum() == before["runs"].sum()  # a daily job: as many runs as the week before
+    expect(totals.locator(".kpi-box").first.locator(".kpi-change")).to_have_text("= vs previous 7 days")
+    cost = 100 * (days["list_cost_usd"].sum() - before["list_cost_usd"].sum()) / before["list_cost_usd"].sum()
+    expect(totals.locator(".kpi-box").nth(3).locator(".kpi-change")).to_have_text(
+        f"{'▲' if cost > 0 else '▼'} {abs(cost):.1f}% vs previous 7 days"
+    )
+    expect(totals.locator(".kpi-teams")).to_have_count(0)
