@@ -30,9 +30,17 @@ from panel.viewable import Viewer
 
 from components.light_table import DURATION, LightTable, Markup, duration_text, number_format, plain_text
 from components.table_titles import column_title, min_width_px, reading_order, text_width_px, wraps
-from components.table_values import Spec, table_spec, yes_no
+from components.table_values import (
+    Spec,
+    display_zone,
+    local_time,
+    local_title,
+    table_spec,
+    utc_hover,
+    yes_no,
+)
 from components.theme import var
-from monitor_app.state import AppState
+from monitor_app.state import AppState, valid_zone
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +279,13 @@ class _Delivery:
             return self._content
 
 
+def _render_in_zone(state: AppState, render: Callable[[Any], Any], data: Any) -> Any:
+    """``render(data)`` with the tables it builds showing times in the session's zone (set here, in the
+    thread that renders: a context variable does not cross threads)."""
+    with display_zone(getattr(state, "timezone", "UTC") or "UTC"):
+        return render(data)
+
+
 class DataPanel(Viewer):
     """A panel whose content is ``render(load())``, recomputed when ``watch`` parameters of the state change.
 
@@ -316,7 +331,8 @@ class DataPanel(Viewer):
     ) -> None:
         super().__init__()
         self._priority = priority
-        self._state, self._title, self._load, self._render = state, title, load, render
+        self._state, self._title, self._load = state, title, load
+        self._render = lambda data: _render_in_zone(state, render, data)
         if active is None:
             active = _BUILDING.visibility(state)
         self._active = active
@@ -332,6 +348,7 @@ class DataPanel(Viewer):
         if watch:
             state.param.watch(self._on_change, watch)
         state.param.watch(self._on_visibility, ["page", "run_id"])
+        state.param.watch(self._on_change, ["timezone"])  # the browser said where it is: times again
         if _BUILDING.pending is not None:
             _BUILDING.created.append(self)
         if self._active():
@@ -541,10 +558,24 @@ DURATION_TEMPLATE = (
 )
 
 
+def time_template(zone: str) -> str:
+    """The Tabulator's time cell: the UTC text it holds shown in ``zone`` (a validated IANA name: the
+    only text put in the template), the UTC time on hover; the cell keeps the UTC text (sorting)."""
+    return (
+        "<% if (!value) { %><% } else { var d = new Date(value.replace(' ', 'T') + ':00Z'); %>"
+        '<span title="<%= value %> UTC"><%= d.toLocaleString("sv-SE", {timeZone: "'
+        + valid_zone(zone)
+        + '", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"}) %>'
+        "</span><% } %>"
+    )
+
+
 def _formatters(spec: Spec) -> dict[str, Any]:
     from bokeh.models.widgets.tables import HTMLTemplateFormatter, NumberFormatter
 
     def formatter(kind: str, fmt: str) -> Any:
+        if kind == "time" and fmt != "UTC":
+            return HTMLTemplateFormatter(template=time_template(fmt))
         if kind != "number":
             return {"type": "plaintext"}
         if fmt == DURATION:
@@ -576,8 +607,14 @@ def _tabulator(
     # ~0.6 s of browser time per table on a loaded 2-core machine). Each column keeps at least its
     # title's longest word (titles wrap between words); a table wider than its place scrolls sideways.
     # Text columns are as wide as their longest value (up to WRAP_CHARS; longer texts wrap).
-    shown = {col: (titles or {}).get(col) or column_title(col) for col in display.columns}
-    texts = {col: [str(v) for v in display[col].dropna()] for col, kind, _fmt in spec if kind == "text"}
+    kinds = {col: (kind, fmt) for col, kind, fmt in spec}
+    shown = {
+        col: local_title((titles or {}).get(col) or column_title(col), *kinds.get(col, ("text", "")))
+        for col in display.columns
+    }
+    texts = {
+        col: [str(v) for v in display[col].dropna()] for col, kind, _fmt in spec if kind in ("text", "time")
+    }
     wrapped = {col for col, values in texts.items() if wraps(values)}
     # a number column is as wide as its widest number as shown ("4,052,046" under a short title "Rows")
     texts |= {col: _widest_numbers(display[col], fmt) for col, kind, fmt in spec if kind == "number"}
@@ -701,16 +738,20 @@ class KeptTable:
                 return
             self._spec = spec
             # names and texts first, ids last (as data_table orders them); the CSV keeps the query's order
+            kinds = {col: (kind, fmt) for col, kind, fmt in spec}
             titles = {
-                col: (self._titles or {}).get(col) or column_title(col)
+                col: local_title((self._titles or {}).get(col) or column_title(col), *kinds[col])
                 for col in reading_order(list(display.columns))
                 if col not in self._hidden
             }
             formats = {col: number_format(fmt) for col, kind, fmt in spec if kind == "number"}
+            zoned = [(col, fmt) for col, kind, fmt in spec if kind == "time" and fmt != "UTC"]
+            formats |= {col: local_time(zone) for col, zone in zoned}
             self.table = LightTable(
                 display,
                 titles=titles,
                 formats=formats,
+                hovers={col: utc_hover for col, _zone in zoned},
                 page_size=self._page_size,
                 markup=self._markup,
                 sizing_mode="stretch_width",

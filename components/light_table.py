@@ -103,12 +103,15 @@ def table_html(
     sort: str = "",
     descending: bool = False,
     markup: dict[str, Markup] | None = None,
+    hovers: dict[str, Formatter] | None = None,
 ) -> str:
     """One page of rows as an HTML table; each ``<tr>`` carries its row's position in the whole frame.
 
+    ``hovers`` give a cell its ``title`` (a time shown in the user's zone says its UTC time on hover).
+
     ``markup`` columns are drawn by our own functions (a sparkline), put in the cell unescaped and not
     sortable: those functions must build their markup from numbers, never from workspace text."""
-    formats, styles, markup = formats or {}, styles or {}, markup or {}
+    formats, styles, markup, hovers = formats or {}, styles or {}, markup or {}, hovers or {}
     head = []
     for col, title in titles.items():
         if col in markup:
@@ -128,6 +131,8 @@ def table_html(
             shown = formats[col](value) if col in formats else plain_text(value)
             style = styles[col](value) if col in styles else ""
             style_attr = f' style="{html.escape(style)}"' if style else ""
+            if col in hovers and (hover := hovers[col](value)):
+                style_attr += f' title="{html.escape(hover)}"'
             wrap = (
                 ' class="wrap"'
                 if len(shown) > WRAP_CHARS
@@ -242,9 +247,11 @@ export function render({ model, el }) {
         formats: dict[str, Formatter] | None = None,
         styles: dict[str, CellStyle] | None = None,
         markup: dict[str, Markup] | None = None,
+        hovers: dict[str, Formatter] | None = None,
         **params: Any,
     ) -> None:
         self._formats, self._styles, self._markup = formats or {}, styles or {}, markup or {}
+        self._hovers = hovers or {}
         self._callbacks: list[Callable[[int, pd.Series], None]] = []
         if params.get("filter_column") and "filter_placeholder" not in params:
             params["filter_placeholder"] = f"Filter by {titles.get(params['filter_column'], '').lower()}"
@@ -269,7 +276,14 @@ export function render({ model, el }) {
             table = '<div class="light-empty">No rows match.</div>'
         else:
             table = table_html(
-                shown, self.titles, self._formats, self._styles, self.sort, self.descending, self._markup
+                shown,
+                self.titles,
+                self._formats,
+                self._styles,
+                self.sort,
+                self.descending,
+                self._markup,
+                self._hovers,
             )
         pager = pager_html(page, pages, len(rows))
         self.body = table + (f'<div class="light-pager">{pager}</div>' if pager else "")

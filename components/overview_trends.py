@@ -51,7 +51,6 @@ LEGEND_CSS = """
 .legend-team { cursor: pointer; white-space: nowrap; }
 .legend-team:hover { text-decoration: underline; }
 .legend-team i { display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; }
-.legend-note { color: #757575; }
 """
 
 

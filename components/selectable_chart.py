@@ -19,6 +19,8 @@ from typing import Any
 import param
 from panel.custom import JSComponent
 
+from components.theme import var
+
 
 class SelectableChart(JSComponent):
     """Markup with ``data-day`` / ``data-team`` / ``data-tip`` elements, made selectable."""
@@ -35,13 +37,13 @@ class SelectableChart(JSComponent):
         .chart-band { position: absolute; top: 0; bottom: 0; background: rgba(21,101,192,0.15);
           border: 1px solid rgba(21,101,192,0.6); pointer-events: none; }
         svg.trend { display: block; overflow: visible; }
-        svg.trend .grid { stroke: var(--monitor-grid, #e0e0e0); stroke-width: 0.6; }
-        svg.trend .tick { font-size: 10px; fill: var(--monitor-muted, #616161); }
+        svg.trend .grid { stroke: VAR_GRID; stroke-width: 0.6; }
+        svg.trend .tick { font-size: 10px; fill: VAR_MUTED; }
         svg.trend .tick.failed-tick { fill: #c62828; }
         svg.trend .day-hit { fill: transparent; }
         svg.trend .day-hit:hover { fill: rgba(120,144,156,0.12); }
         svg.trend .bar:hover, svg.trend .point:hover { opacity: 0.75; }
-        """
+        """.replace("VAR_GRID", var("row-border")).replace("VAR_MUTED", var("muted"))
     ]
 
     _esm = """

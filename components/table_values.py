@@ -8,17 +8,73 @@ for the Tabulator and the light table alike; the CSV download keeps the query's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from cron_descriptor import ExpressionDescriptor, Options
 
 from components.light_table import DURATION
+from monitor_app.state import valid_zone
 
-# (column, kind, format): kind "number" (a numbro pattern) or "text".
+# (column, kind, format): kind "number" (a numbro pattern), "time" (the zone it is shown in; the cell
+# holds the UTC text "2026-12-07 14:00", which sorts as time does) or "text".
 Spec = tuple[tuple[str, str, str], ...]
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+# The zone times are shown in while a view renders: the user's (DataPanel sets it from the session).
+DISPLAY_ZONE: ContextVar[str] = ContextVar("display_zone", default="UTC")
+
+
+@contextmanager
+def display_zone(zone: str) -> Iterator[None]:
+    """Tables built inside show their times in ``zone`` (UTC on hover)."""
+    token = DISPLAY_ZONE.set(valid_zone(zone))
+    try:
+        yield
+    finally:
+        DISPLAY_ZONE.reset(token)
+
+
+def zone_label(zone: str) -> str:
+    """What a title says for a zone: its abbreviation now (``CET``), else its name (``Asia/Kolkata``
+    is ``IST``; a zone whose abbreviation is an offset such as ``+04`` says its name)."""
+    if zone == "UTC":
+        return "UTC"
+    abbreviation = datetime.now(ZoneInfo(zone)).tzname() or ""
+    return abbreviation if abbreviation[:1].isalpha() else zone
+
+
+def local_title(title: str, kind: str, zone: str) -> str:
+    """A time column's title in the zone its cells show: ``Last run (UTC)`` -> ``Last run (CET)``."""
+    if kind != "time" or zone == "UTC":
+        return title
+    label = zone_label(zone)
+    return title.replace("(UTC)", f"({label})") if "(UTC)" in title else f"{title} ({label})"
+
+
+def local_time(zone: str) -> Any:
+    """A formatter of the UTC text a time cell holds, in ``zone``; empty stays empty."""
+    tz = ZoneInfo(zone)
+
+    def fmt(value: Any) -> str:
+        if not isinstance(value, str) or not value:
+            return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+        moment = datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
+        return moment.astimezone(tz).strftime(TIME_FORMAT)
+
+    return fmt
+
+
+def utc_hover(value: Any) -> str:
+    """What hovering a time cell says: the UTC time it is."""
+    return f"{value} UTC" if isinstance(value, str) and value else ""
+
 
 _CRON_OPTIONS = Options()
 _CRON_OPTIONS.use_24hour_time_format = True
@@ -73,7 +129,7 @@ def table_spec(
 ) -> tuple[pd.DataFrame, Spec]:
     """The frame as shown and each column's reading as ``(column, kind, format)``.
 
-    Columns the view formats keep its format. Otherwise: times as UTC text, flags as yes/no, ``*_pct``
+    Columns the view formats keep its format. Otherwise: times as UTC text (shown in ``DISPLAY_ZONE``), flags as yes/no, ``*_pct``
     (percent points) as ``12.3%``, ``*_seconds`` as durations (``1h 02m``, sorted by seconds), cron expressions with their meaning, ids ungrouped, whole numbers as
     ``3,365``, other numbers with two decimals, a column with no value at all empty."""
     money, percent, numbers = set(money), set(percent), numbers or {}
@@ -82,8 +138,8 @@ def table_spec(
     for col in display.columns:
         series = display[col]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
-            display[col] = series.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M").astype(object)
-            spec.append((col, "text", ""))
+            display[col] = series.dt.tz_convert("UTC").dt.strftime(TIME_FORMAT).astype(object)
+            spec.append((col, "time", DISPLAY_ZONE.get()))
         elif col in money:
             spec.append((col, "number", "$0,0.00"))
         elif col in percent:

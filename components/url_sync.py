@@ -11,6 +11,8 @@ None (a cleared job would stay in the URL). This small component does both direc
   so nothing new is pushed.
 
 The initial state comes from the request's query (``pn.state.session_args``) before the first render.
+It also reports the browser's time zone (``timezone``; the server reads the ``monitor_tz`` cookie it
+leaves, so a returning browser's first render is in its zone already).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from urllib.parse import parse_qs, urlencode
 import param
 from panel.custom import JSComponent
 
-from monitor_app.state import AppState
+from monitor_app.state import AppState, valid_zone
 
 
 class UrlSync(JSComponent):
     """Invisible component keeping ``state`` and ``window.location.search`` in step."""
 
     query = param.String(default="", doc="The URL query string of the state, with its leading '?' (or '').")
+    timezone = param.String(default="", doc="The browser's IANA time zone, as it reports it.")
 
     _esm = """
     export function render({ model, el }) {
@@ -40,6 +43,13 @@ class UrlSync(JSComponent):
         q.set("theme", "dark");
         window.location.replace(window.location.pathname + "?" + q.toString() + window.location.hash);
         return;
+      }
+      // Where the browser is: times are shown in its zone. Kept in a cookie so the next visit's first
+      // render has it already (this one is shown again once Python has it).
+      const zone = (Intl.DateTimeFormat().resolvedOptions().timeZone || "").slice(0, 64);
+      if (zone) {
+        document.cookie = "monitor_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+        if (model.timezone !== zone) { model.timezone = zone; }
       }
       const push = () => {
         if (window.location.search !== model.query) {
@@ -65,6 +75,8 @@ class UrlSync(JSComponent):
         self.query = self.encode(self._query())
         state.param.watch(self._from_state, list(AppState.URL_PARAMS))
         self.param.watch(self._from_browser, "query")
+        self.timezone = state.timezone
+        self.param.watch(self._zone_from_browser, "timezone")
 
     @staticmethod
     def encode(query: dict[str, str]) -> str:
@@ -75,6 +87,11 @@ class UrlSync(JSComponent):
 
     def _from_state(self, *events: Any) -> None:
         self.query = self.encode(self._query())
+
+    def _zone_from_browser(self, event: Any) -> None:
+        zone = valid_zone(event.new)
+        if zone != self._state.timezone:
+            self._state.timezone = zone
 
     def _from_browser(self, event: Any) -> None:
         parsed = {k: v[0] for k, v in parse_qs(event.new.lstrip("?"), keep_blank_values=False).items()}

@@ -323,6 +323,19 @@ def _request_headers() -> tuple[dict[str, Any], str | None]:
     return headers, token
 
 
+def _browser_zone() -> str:
+    """The zone the browser reported on an earlier visit (cookie ``monitor_tz``), if it is a real one."""
+    from urllib.parse import unquote
+
+    import panel as pn
+
+    from monitor_app.state import valid_zone
+
+    cookies = getattr(pn.state, "cookies", None) or {}
+    zone = cookies.get("monitor_tz") if isinstance(cookies, dict) else None
+    return valid_zone(unquote(zone)) if isinstance(zone, str) else "UTC"
+
+
 def _as_of(state: Any) -> Any:
     """End of the trailing window: the next full hour after the newest job-timeline row (None: now)."""
     import pandas as pd
@@ -371,6 +384,7 @@ def create_session(
         state_store=context.state_store(),
     )
     del token
+    state.timezone = _browser_zone()
     state.as_of = _as_of(state)
     state.apply_query(pn.state.session_args or {})
     shell = AppShell(state, context.slots())

@@ -18,6 +18,8 @@ as_of          end of the trailing window: the newest job-timeline row (so impor
                that stopped in the past still shows its last N days); None means now
 =============  =====================================================================================
 
+``timezone`` (the browser's zone, reported by the page and kept in a cookie) is shown, never filtered on.
+
 Session context (set by the server, never in the URL): ``engine``, ``jobs_api`` (both built with the
 user's token when Databricks forwards one), ``identity``, ``settings``, ``state_store``, ``cache``.
 
@@ -30,9 +32,11 @@ drill-down is a shareable link and Back returns to the previous view).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import available_timezones
 
 import param
 
@@ -46,6 +50,17 @@ PAGES = ("overview", "teams", "jobs", "runs", "data", "alerts", "reports", "sett
 # workspace has system-table data before 2000 or after 2100.
 FIRST_DATE = date(2000, 1, 1)
 LAST_DATE = date(2100, 12, 31)
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def valid_zone(name: Any) -> str:
+    """``name`` when it is an IANA time zone this machine knows, else ``UTC`` (a browser or a cookie
+    sends it: untrusted)."""
+    return name if isinstance(name, str) and name in _zones() else "UTC"
 
 
 class AppState(param.Parameterized):
@@ -76,6 +91,12 @@ class AppState(param.Parameterized):
     sla_targets_saved = param.Event(
         precedence=-1,
         doc="Triggered when this session saves or clears an SLA target: the views showing targets reload.",
+    )
+    timezone = param.String(
+        default="UTC",
+        precedence=-1,
+        doc="The user's IANA time zone (the browser's, validated): tables show times in it, UTC on hover. "
+        "Not in the URL: a shared link opens in the reader's zone.",
     )
     budgets_saved = param.Event(
         precedence=-1,

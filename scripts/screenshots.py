@@ -182,6 +182,27 @@ def _tables_shots(browser, base: str, out: Path) -> None:
     print(f"saved {out / 'overview-sections-1280.png'}, teams-1280.png and jobs-1920.png", file=sys.stderr)
 
 
+def _overview_shots(browser, base: str, out: Path) -> None:
+    """The overview above the fold at 1400 x 900, then narrowed by its charts: seven days dragged across
+    on the runs chart, and the costliest team's legend entry clicked (the chips show both)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(base)
+    _settle(page, ".chart-runs svg.trend-runs")
+    page.screenshot(path=str(out / "overview-1400x900.png"))
+    hits = page.locator(".chart-runs .day-hit")
+    first, last = hits.nth(hits.count() - 9).bounding_box(), hits.nth(hits.count() - 3).bounding_box()
+    y = first["y"] + first["height"] / 2
+    page.mouse.move(first["x"] + first["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(last["x"] + last["width"] / 2, y, steps=6)
+    page.mouse.up()
+    _settle(page, ".chip-dates")
+    page.locator(".legend-team").first.click()
+    _settle(page, ".chip-team")
+    page.screenshot(path=str(out / "overview-filtered.png"))
+    page.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="embedded workspace (default from settings)")
@@ -189,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument(
         "--only",
-        choices=("all", "integrity", "reports", "run-error", "dark", "tables"),
+        choices=("all", "overview", "integrity", "reports", "run-error", "dark", "tables"),
         default="all",
         help="which screenshots",
     )
@@ -218,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             if args.only == "reports":
                 _report_shots(browser, context, args.out)
+                browser.close()
+                return 0
+            if args.only == "overview":
+                _overview_shots(browser, base, args.out)
                 browser.close()
                 return 0
             if args.only == "tables":
@@ -264,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             _run_error_shot(page, base, context, args.out)
             _dark_shot(page, base, args.out)
             _tables_shots(browser, base, args.out)
+            _overview_shots(browser, base, args.out)
             _utilization_shots(page, base, Path(settings.db_path), args.out)
             _integrity_shots(page, base, Path(settings.db_path), args.out)
             _report_shots(browser, context, args.out)

@@ -77,3 +77,35 @@ def test_seconds_read_as_durations_and_keep_their_numbers():
         "Late by",
         "Queue duration",
     ]
+
+
+def test_times_show_in_the_users_zone_with_their_utc_text_kept():
+    from components.table_values import display_zone, local_time, local_title, utc_hover, zone_label
+    from monitor_app.state import valid_zone
+
+    frame = pd.DataFrame({"last_run_time": pd.to_datetime(["2026-12-07 14:05"], utc=True)})
+    shown, spec = table_spec(frame)
+    assert spec == (("last_run_time", "time", "UTC"),) and shown["last_run_time"].tolist() == [
+        "2026-12-07 14:05"
+    ]
+    with display_zone("Asia/Tokyo"):
+        shown, spec = table_spec(frame)
+    assert spec == (("last_run_time", "time", "Asia/Tokyo"),)
+    assert shown["last_run_time"].tolist() == ["2026-12-07 14:05"]  # sorted and exported as UTC
+    assert local_time("Asia/Tokyo")("2026-12-07 14:05") == "2026-12-07 23:05"
+    assert local_time("America/New_York")("2026-07-01 14:05") == "2026-07-01 10:05"  # summer time
+    assert local_time("Asia/Tokyo")("") == "" and utc_hover("2026-12-07 14:05") == "2026-12-07 14:05 UTC"
+    assert local_title("Last run (UTC)", "time", "Asia/Tokyo") == "Last run (JST)"
+    assert local_title("Start", "time", "Asia/Tokyo") == "Start (JST)"
+    assert local_title("Last run (UTC)", "time", "UTC") == "Last run (UTC)"
+    assert local_title("Day (UTC)", "text", "Asia/Tokyo") == "Day (UTC)"  # a UTC day stays one
+    assert zone_label("Asia/Dubai") == "Asia/Dubai"  # its abbreviation is "+04"
+    assert [valid_zone(z) for z in ("Europe/Paris", "Mars/Olympus", "<script>", None, "")] == [
+        "Europe/Paris",
+        "UTC",
+        "UTC",
+        "UTC",
+        "UTC",
+    ]
+    with display_zone("<b>not a zone</b>"):
+        assert table_spec(frame)[1] == (("last_run_time", "time", "UTC"),)

@@ -176,6 +176,8 @@ def problems() -> PageProblems:
 def open_page(browser, problems: PageProblems, headers: dict[str, str] | None = None, **options):
     """A new page (own context, ``options`` for it such as ``color_scheme``) that records problems."""
     options.setdefault("viewport", {"width": 1400, "height": 1000})
+    # times show in the browser's zone: UTC unless a test asks for another, whatever the machine's
+    options.setdefault("timezone_id", "UTC")
     context = browser.new_context(extra_http_headers=headers or {}, **options)
     page = context.new_page()
     page.set_default_timeout(EXPECT_TIMEOUT_MS)
