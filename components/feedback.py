@@ -263,6 +263,7 @@ class _Delivery:
         self._lock = threading.Lock()
         self._content: Any = _NOTHING
         self._waiter = waiter
+        self.doc: Any = None  # the session's document, when the worker applies the result there
 
     def finish(self, content: Any) -> bool:
         """Store the result; True when nobody waits for it any more (the worker must apply it)."""
@@ -339,6 +340,7 @@ class DataPanel(Viewer):
         self._timeout_s = timeout_s
         self._stale = True
         self._generation = 0
+        self._applied = 0  # the newest generation whose result is shown
         self._lock = threading.Lock()
         classes = ["data-panel"] + ([css_class] if css_class else [])
         self._body = pn.Column(sizing_mode="stretch_width", min_height=60, css_classes=["data-panel-body"])
@@ -374,6 +376,7 @@ class DataPanel(Viewer):
             self._apply(generation, compute_panel(self._title, self._load, self._render, self._timeout_s))
             return
         delivery = _Delivery(generation, waiter=True)
+        delivery.doc = doc
 
         def work() -> None:
             if generation != self._generation:
@@ -397,11 +400,25 @@ class DataPanel(Viewer):
         if wait_s > 0:
             delivery.done.wait(wait_s)
         content = delivery.stop_waiting()
-        if content is _NOTHING:
-            if delivery.generation == self._generation:
-                self._body.loading = True
-        elif content is not _NOTHING:
+        if content is not _NOTHING:
             self._apply(delivery.generation, content)
+            return
+        if delivery.generation != self._generation:
+            return
+
+        def spin() -> None:  # unless its result was applied first
+            if delivery.generation == self._generation and self._applied < delivery.generation:
+                self._body.loading = True
+
+        # The spinner is set on the session's event loop, where the worker's result is applied: set from
+        # this thread (a click's), it could land after the result and then stay (seen on a hidden panel).
+        if delivery.doc is None:
+            spin()
+            return
+        try:
+            delivery.doc.add_next_tick_callback(spin)
+        except Exception:  # the session is gone
+            pass
 
     def place(self, content: Any) -> None:
         """Put a kept view in the panel without loading, when it shows nothing yet (priming a hidden
@@ -413,6 +430,7 @@ class DataPanel(Viewer):
     def _apply(self, generation: int, content: Any) -> None:
         if generation != self._generation or content is _NOTHING:
             return  # a newer refresh is on its way
+        self._applied = generation
         if isinstance(content, InPlace):
             try:
                 content.update()

@@ -147,3 +147,54 @@ def test_a_kept_tables_hidden_column_is_in_its_csv_not_on_screen():
     kept.prepare(pd.DataFrame({"name": ["etl"], "succeeded": [3]}))()
     assert list(kept.table.titles) == ["name"]
     assert kept.view.objects[1].callback().getvalue().splitlines() == ["name,succeeded", "etl,3"]
+
+
+def test_the_spinner_never_outlives_the_result_whichever_lands_first():
+    """The race behind a spinner that stayed on a hidden panel: the worker's result was applied on the
+    event loop between the caller seeing no result yet and the caller setting the spinner. The spinner
+    is now set on the loop too, and not once the result is shown."""
+    from components.feedback import _NOTHING, _Delivery
+
+    class Loop:  # a session document's next-tick callbacks, run when flushed
+        def __init__(self) -> None:
+            self.callbacks = []
+
+        def add_next_tick_callback(self, callback) -> None:
+            self.callbacks.append(callback)
+
+        def flush(self) -> None:
+            while self.callbacks:
+                self.callbacks.pop(0)()
+
+    def panel_and_delivery(generation: int):
+        panel = DataPanel(_state(), "t", lambda: None, lambda _d: None, watch=(), active=lambda: False)
+        panel._generation = generation
+        delivery = _Delivery(generation, waiter=True)
+        delivery.doc = loop
+        return panel, delivery
+
+    loop, content = Loop(), pn.pane.HTML("done")
+    # the result lands first: applied on the loop before the caller asks for the spinner
+    panel, delivery = panel_and_delivery(7)
+    first_look = delivery.stop_waiting
+
+    def racing():
+        seen = first_look()
+        assert seen is _NOTHING and delivery.finish(content)  # nobody waits: the worker applies it
+        loop.add_next_tick_callback(lambda: panel._apply(7, content))
+        loop.flush()
+        return seen
+
+    delivery.stop_waiting = racing
+    panel._settle(delivery, 0.0)
+    loop.flush()
+    assert not panel._body.loading and panel._body.objects == [content]
+    # the spinner first (a slow load), then the result clears it
+    panel, delivery = panel_and_delivery(3)
+    panel._settle(delivery, 0.0)
+    loop.flush()
+    assert panel._body.loading
+    assert delivery.finish(content)
+    loop.add_next_tick_callback(lambda: panel._apply(3, content))
+    loop.flush()
+    assert not panel._body.loading and panel._body.objects == [content]
