@@ -281,13 +281,38 @@ CROSS_FILTERED = (
     "([chip, label, kpiBefore, chartBefore]) => {"
     + JS_HELPERS
     + """
-  const chips = chain(chip, '.bk-btn').filter((el) => shown(el) && el.textContent.trim() === label);
+  const chips = chain(chip).filter((el) => shown(el) && el.textContent.trim() === label);
   if (chips.length === 0 || !idle([document])) return false;
   const kpi = chain('.headline', '.kpi-runs').filter(shown).map((el) => el.textContent.trim());
   const chart = chain('.chart-runs', 'svg.trend-runs').map((el) => el.getAttribute('aria-label'));
   return kpi.length > 0 && kpi[0] !== kpiBefore && chart.length > 0 && chart[0] !== chartBefore;
 }"""
 )
+
+
+# What is still loading (each spinner's classes up its parents): printed when a wait times out.
+LOADING_NOW = (
+    "() => {"
+    + JS_HELPERS
+    + """
+  return deepAll([document], '.pn-loading').map((el) => {
+    const path = [];
+    for (let p = el; p && path.length < 6; p = p.parentElement || (p.getRootNode && p.getRootNode().host)) {
+      if (p.classList) path.push(Array.from(p.classList).join('.'));
+    }
+    return path.join(' < ');
+  });
+}"""
+)
+
+
+def wait_or_explain(page: Any, condition: str, arg: Any = None) -> None:
+    """``page.wait_for_function`` that says what was still loading when it times out."""
+    try:
+        page.wait_for_function(condition, arg=arg, polling=POLL_MS, timeout=30_000)
+    except Exception:
+        print(f"timed out; loading: {page.evaluate(LOADING_NOW)}", file=sys.stderr)
+        raise
 
 
 def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
@@ -320,11 +345,11 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
             started = time.perf_counter()
             page.mouse.up()
             label = f"Days: {days[0]} to {days[1]} (UTC) ✕"
-            page.wait_for_function(CROSS_FILTERED, arg=[".chip-dates", label, *was], polling=POLL_MS)
+            wait_or_explain(page, CROSS_FILTERED, ["button.chip-dates", label, *was])
             days_ms = (time.perf_counter() - started) * 1000
             settle(page, READ_S)
-            page.locator(".chip-dates .bk-btn").click()
-            page.wait_for_function(NOTHING_LOADING, polling=POLL_MS)
+            page.locator("button.chip-dates").click()
+            wait_or_explain(page, NOTHING_LOADING)
             settle(page, READ_S)
             entries = page.locator(".legend-team")
             entry = entries.nth(i % entries.count())
@@ -332,9 +357,7 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
             was = before()
             started = time.perf_counter()
             entry.click()
-            page.wait_for_function(
-                CROSS_FILTERED, arg=[".chip-team", f"Team: {team} ✕", *was], polling=POLL_MS
-            )
+            wait_or_explain(page, CROSS_FILTERED, ["button.chip-team", f"Team: {team} ✕", *was])
             team_ms = (time.perf_counter() - started) * 1000
             results.append(
                 {"days": f"{days[0]} to {days[1]}", "days_ms": days_ms, "team": team, "team_ms": team_ms}
@@ -351,7 +374,7 @@ def settle(page: Any, pause_s: float) -> None:
     """Wait as a reading user would: ``pause_s``, then until no panel of the page is loading."""
     if pause_s > 0:
         time.sleep(pause_s)
-        page.wait_for_function(NOTHING_LOADING, polling=POLL_MS)
+        wait_or_explain(page, NOTHING_LOADING)
 
 
 def drill_downs(browser: Any, url: str, repeats: int, pause_s: float) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import data_table, esc, key_values_html, text_pane
+from components.feedback import DataPanel, InPlace, data_table, esc, key_values_html, text_pane
 from monitor_app.alerts.inbox import AlertError, Inbox, select
 from monitor_app.alerts.model import CATEGORIES, SEVERITIES, Alert
 from monitor_app.state import AppState
@@ -294,52 +294,64 @@ class AlertsView(Viewer):
         )
 
 
+def pinned_alerts_html(alerts: list, heading: str, last: dict[str, Any] | None) -> str:
+    """The overview's alert line: the alerts (at most 10), or why there is none."""
+    if not alerts:
+        if last:
+            when = f"{pd.Timestamp(last['as_of']):%Y-%m-%d %H:%M} UTC"
+            text = f"none (alert rules last evaluated on data as of {when})."
+        else:
+            text = (
+                "not evaluated yet: the alert rules have not run on this data. "
+                "Open Alerts and press Evaluate now, or run `refresh`."
+            )
+        return f"<div class='pinned-alerts-empty'><b>{esc(heading)}</b>: {esc(text)}</div>"
+    items = "".join(
+        f"<li><b>{esc(a.severity)}</b> <a href='?page=alerts'>{esc(a.title)}</a> <span class='muted'>{esc(a.team or '')}</span></li>"
+        for a in alerts
+    )
+    return f"<div class='pinned-alerts-list'><b>{esc(heading)}</b> ({len(alerts)})<ul>{items}</ul></div>"
+
+
 class PinnedAlertsView(Viewer):
     """On the overview: the user's pinned alert panel, else the open P1 alerts (what to act on first), of
-    the team the app is narrowed to when there is one."""
+    the team the app is narrowed to when there is one. Read from the state store in a worker, and only
+    while the overview is shown (a team picked elsewhere does not wait for it)."""
 
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
         self.body = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["pinned-alerts"])
-        state.param.watch(self._load, ["team"])
-        self._load()
+        self._panel = DataPanel(
+            state,
+            "Alerts",
+            self._read,
+            self._render,
+            watch=("team",),
+            active=lambda: state.page == "overview",
+            show_title=False,
+            css_class="pinned-alerts-panel",
+        )
 
-    def _load(self, *events: Any) -> None:
+    def _read(self) -> str:
         store = self._state.state_store
         if store is None:
-            return
+            return ""
         inbox = Inbox(store)
         pinned = inbox.pinned(self._state.actor)
         filters = dict(pinned or {"status": "open", "severity": "P1"})
-        if self._state.team:
-            filters["team"] = self._state.team
+        team = self._state.team
+        if team:
+            filters["team"] = team
         alerts = inbox.list(**{k: filters.get(k) for k in ("status", "severity", "category", "team")})[:10]
-        heading = "Pinned alerts" if pinned else "Open P1 alerts"
-        if self._state.team:
-            heading += f" of team {self._state.team}"
-        if not alerts:
-            last = inbox.last_evaluation()
-            if last:
-                when = f"{pd.Timestamp(last['as_of']):%Y-%m-%d %H:%M} UTC"
-                text = f"none (alert rules last evaluated on data as of {when})."
-            else:
-                text = (
-                    "not evaluated yet: the alert rules have not run on this data. "
-                    "Open Alerts and press Evaluate now, or run `refresh`."
-                )
-            self.body.object = f"<div class='pinned-alerts-empty'><b>{esc(heading)}</b>: {esc(text)}</div>"
-            return
-        items = "".join(
-            f"<li><b>{esc(a.severity)}</b> <a href='?page=alerts'>{esc(a.title)}</a> <span class='muted'>{esc(a.team or '')}</span></li>"
-            for a in alerts
-        )
-        self.body.object = (
-            f"<div class='pinned-alerts-list'><b>{esc(heading)}</b> ({len(alerts)})<ul>{items}</ul></div>"
-        )
+        heading = ("Pinned alerts" if pinned else "Open P1 alerts") + (f" of team {team}" if team else "")
+        return pinned_alerts_html(alerts, heading, None if alerts else inbox.last_evaluation())
+
+    def _render(self, html: str) -> InPlace:
+        return InPlace(self.body, lambda: setattr(self.body, "object", html))
 
     def __panel__(self) -> Any:
-        return self.body
+        return self._panel
 
 
 VIEWS = {"alerts": [AlertsView], "overview": [PinnedAlertsView]}

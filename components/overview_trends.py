@@ -46,11 +46,13 @@ TRENDS_CSS = """
 .trend-title { font-weight: 600; font-size: 0.95em; margin: 0 0 2px 4px; }
 .chart-hint { font-size: 0.8em; margin: 2px 0 4px 4px; }
 """
-LEGEND_CSS = """
-.team-legend { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 0.85em; padding: 0 4px; }
-.legend-team { cursor: pointer; white-space: nowrap; }
-.legend-team:hover { text-decoration: underline; }
-.legend-team i { display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; }
+LEGEND_HEIGHT = 40
+LEGEND_CSS = f"""
+.team-legend {{ display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 0.85em; padding: 0 4px;
+  max-height: {LEGEND_HEIGHT}px; overflow-y: auto; }}
+.legend-team {{ cursor: pointer; white-space: nowrap; }}
+.legend-team:hover {{ text-decoration: underline; }}
+.legend-team i {{ display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; }}
 """
 
 
@@ -93,7 +95,13 @@ class OverviewTrendsView(Viewer):
         self._teams: list[str] = []  # what a ``data-team`` position names, for the markup shown
         pick = {"on_days": self.choose_days, "on_team": self.choose_team, "sizing_mode": "stretch_width"}
         self._spend = SelectableChart(**pick)
-        self._legend = SelectableChart(on_team=self.choose_team, sizing_mode="stretch_width")
+        # of fixed height (two lines; more teams scroll): one team's legend after a pick moves nothing else
+        self._legend = SelectableChart(
+            on_team=self.choose_team,
+            sizing_mode="stretch_width",
+            height=LEGEND_HEIGHT,
+            css_classes=["legend-box"],
+        )
         self._runs = SelectableChart(**pick)
         self._rates = SelectableChart(**pick)
         self._empty = pn.pane.HTML(

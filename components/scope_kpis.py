@@ -9,6 +9,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import PANE_CSS, DataPanel, InPlace
+from components.html_box import HtmlBox
 from components.overview import GLANCE_CSS, kpis_html
 from components.overview_data import ScopeTotals, scope_totals
 from monitor_app.state import AppState
@@ -20,8 +21,12 @@ class ScopeKpisView(Viewer):
     def __init__(self, state: AppState, page: str, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self._pane = pn.pane.HTML(
-            "", sizing_mode="stretch_width", stylesheets=[PANE_CSS, GLANCE_CSS], css_classes=["scope-kpis"]
+        # a box of fixed height: its figures arriving after the click's table move nothing else
+        self._pane = HtmlBox(
+            height=72,
+            sizing_mode="stretch_width",
+            stylesheets=[PANE_CSS, GLANCE_CSS],
+            css_classes=["scope-kpis"],
         )
         self._panel = DataPanel(
             state,
@@ -36,7 +41,7 @@ class ScopeKpisView(Viewer):
     def _render(self, data: ScopeTotals) -> InPlace:
         # the team count says nothing on a team's or a job's page
         html = kpis_html(data.now, data.previous, data.compared_to, count_teams=False)
-        return InPlace(self._pane, lambda: setattr(self._pane, "object", html))
+        return InPlace(self._pane, lambda: setattr(self._pane, "html", html))
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel

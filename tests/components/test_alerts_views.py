@@ -38,7 +38,7 @@ def test_says_when_rules_never_ran_and_narrows_to_the_team(tmp_path):
         "run on this data. Open Alerts and press Evaluate now, or run `refresh`.</div>"
     )
     Inbox(store).apply([streak("data-eng", "j1"), streak(HOSTILE, "j2")], ["consecutive_failures"], NOW)
-    view._load()
+    view._panel.refresh()  # outside a server: at once
     assert view.body.object.startswith("<div class='pinned-alerts-list'><b>Open P1 alerts</b> (2)")
     state.team = HOSTILE
     assert "<b>Open P1 alerts of team &lt;b&gt;ops&lt;/b&gt;</b> (1)" in view.body.object

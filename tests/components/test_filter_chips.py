@@ -30,13 +30,18 @@ def test_a_chip_clears_its_filter_and_clear_all_clears_every_one():
         team="data-eng", job_id="42", run_id="7", start_date=date(2026, 11, 3), end_date=date(2026, 11, 9)
     )
     chips = FilterChips(state)
-    shown = {name: button.visible for name, button in chips._chips.items()}
-    assert shown == {"team": True, "workspace": False, "job": True, "dates": True}
-    assert chips._all.visible and not chips._none.visible
-    chips._chips["job"].clicks += 1
+    assert chips.chips == [
+        ["team", "Team: data-eng ✕"],
+        ["job", "Job: 42 ✕"],
+        ["dates", "Days: 2026-11-03 to 2026-11-09 (UTC) ✕"],
+        ["all", "Clear all"],
+    ]
+    chips._handle_msg({"clear": "job"})
     assert (state.job_id, state.run_id, state.team) == (None, None, "data-eng")
-    assert not chips._chips["job"].visible
-    chips._all.clicks += 1
+    assert [key for key, _label in chips.chips] == ["team", "dates", "all"]
+    for bad in ({"clear": "page"}, {"clear": ["team"]}, {"team": None}, "team", None):
+        chips._handle_msg(bad)  # what the browser sends is checked: nothing else is cleared
+    assert state.team == "data-eng"
+    chips._handle_msg({"clear": "all"})
     assert (state.team, state.start_date, state.end_date) == (None, None, None)
-    assert chips._none.visible and not chips._all.visible
-    assert not any(button.visible for button in chips._chips.values())
+    assert chips.chips == []  # the row then says nothing narrows the views
