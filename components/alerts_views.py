@@ -15,6 +15,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import DataPanel, InPlace, data_table, esc, key_values_html, text_pane
+from components.html_box import HtmlBox
 from monitor_app.alerts.inbox import AlertError, Inbox, select
 from monitor_app.alerts.model import CATEGORIES, SEVERITIES, Alert
 from monitor_app.state import AppState
@@ -321,7 +322,8 @@ class PinnedAlertsView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
-        self.body = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["pinned-alerts"])
+        # refilled, not re-laid out: the line changes with every team picked on the overview
+        self.body = HtmlBox(sizing_mode="stretch_width", css_classes=["pinned-alerts"])
         self._panel = DataPanel(
             state,
             "Alerts",
@@ -348,7 +350,7 @@ class PinnedAlertsView(Viewer):
         return pinned_alerts_html(alerts, heading, None if alerts else inbox.last_evaluation())
 
     def _render(self, html: str) -> InPlace:
-        return InPlace(self.body, lambda: setattr(self.body, "object", html))
+        return InPlace(self.body, lambda: setattr(self.body, "html", html))
 
     def __panel__(self) -> Any:
         return self._panel

@@ -29,6 +29,7 @@ from components.feedback import (
     text_pane,
 )
 from components.filter_chips import FilterChips
+from components.html_box import HtmlBox
 from components.overview import OverviewView
 from components.overview_data import filter_options, freshness
 from components.overview_trends import OverviewTrendsView
@@ -138,6 +139,9 @@ class SettingsView(Viewer):
         )
 
 
+SCOPE_CSS = ":host { overflow: hidden; font-size: 0.8em; line-height: 1.35; }"
+
+
 class FilterBar(Viewer):
     """Global filters: window, optional date range, team and workspace (all in the URL)."""
 
@@ -160,7 +164,9 @@ class FilterBar(Viewer):
         self._workspace = pn.widgets.Select(
             label="Workspace", options={"All workspaces": ALL}, value=ALL, css_classes=["workspace-select"]
         )
-        self._scope = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[PANE_CSS])
+        # two lines of fixed height: a new scope refills it and moves nothing (a filter change must not
+        # make the page lay itself out again)
+        self._scope = HtmlBox(height=40, sizing_mode="stretch_width", stylesheets=[PANE_CSS, SCOPE_CSS])
         self._load_options()
         self._team.param.watch(lambda e: state.param.update(team=e.new or None), "value")
         self._workspace.param.watch(lambda e: state.param.update(workspace_id=e.new or None), "value")
@@ -191,9 +197,9 @@ class FilterBar(Viewer):
 
     def _describe(self, *events: Any) -> None:
         try:
-            self._scope.object = f'<span class="scope">{esc(self._state.filters().describe())}</span>'
+            self._scope.html = f'<span class="scope">{esc(self._state.filters().describe())}</span>'
         except ValueError as err:
-            self._scope.object = f'<span class="scope">{esc(err)}</span>'
+            self._scope.html = f'<span class="scope">{esc(err)}</span>'
 
     def __panel__(self) -> pn.viewable.Viewable:
         # The explicit range is rarely used: folded (three widgets fewer to build on every page load),

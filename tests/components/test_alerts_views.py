@@ -33,18 +33,18 @@ def test_says_when_rules_never_ran_and_narrows_to_the_team(tmp_path):
     store = StateStore(DuckDBEngine(tmp_path / "state.duckdb"))
     state = AppState(state_store=store)
     view = PinnedAlertsView(state)
-    assert view.body.object == (
+    assert view.body.html == (
         "<div class='pinned-alerts-empty'><b>Open P1 alerts</b>: not evaluated yet: the alert rules have not "
         "run on this data. Open Alerts and press Evaluate now, or run `refresh`.</div>"
     )
     Inbox(store).apply([streak("data-eng", "j1"), streak(HOSTILE, "j2")], ["consecutive_failures"], NOW)
     view._panel.refresh()  # outside a server: at once
-    assert view.body.object.startswith("<div class='pinned-alerts-list'><b>Open P1 alerts</b> (2)")
+    assert view.body.html.startswith("<div class='pinned-alerts-list'><b>Open P1 alerts</b> (2)")
     state.team = HOSTILE
-    assert "<b>Open P1 alerts of team &lt;b&gt;ops&lt;/b&gt;</b> (1)" in view.body.object
-    assert "j2 failed 3 times in a row" in view.body.object and "j1 failed" not in view.body.object
+    assert "<b>Open P1 alerts of team &lt;b&gt;ops&lt;/b&gt;</b> (1)" in view.body.html
+    assert "j2 failed 3 times in a row" in view.body.html and "j1 failed" not in view.body.html
     state.team = "finance"
-    assert view.body.object == (
+    assert view.body.html == (
         "<div class='pinned-alerts-empty'><b>Open P1 alerts of team finance</b>: none (alert rules last "
         "evaluated on data as of 2026-11-20 12:00 UTC).</div>"
     )
