@@ -257,13 +257,13 @@ class InPlace:
 class _Delivery:
     """One refresh's result, handed either to a waiting caller (inline) or to a next-tick callback."""
 
-    def __init__(self, generation: int, waiter: bool) -> None:
+    def __init__(self, generation: int, waiter: bool, doc: Any = None) -> None:
         self.generation = generation
         self.done = threading.Event()
         self._lock = threading.Lock()
         self._content: Any = _NOTHING
         self._waiter = waiter
-        self.doc: Any = None  # the session's document, when the worker applies the result there
+        self.doc = doc  # the session's document (where results and the spinner are applied), or None
 
     def finish(self, content: Any) -> bool:
         """Store the result; True when nobody waits for it any more (the worker must apply it)."""
@@ -283,7 +283,7 @@ class _Delivery:
 def _render_in_zone(state: AppState, render: Callable[[Any], Any], data: Any) -> Any:
     """``render(data)`` with the tables it builds showing times in the session's zone (set here, in the
     thread that renders: a context variable does not cross threads)."""
-    with display_zone(getattr(state, "timezone", "UTC") or "UTC"):
+    with display_zone(state.timezone):
         return render(data)
 
 
@@ -375,8 +375,7 @@ class DataPanel(Viewer):
         if doc is None:
             self._apply(generation, compute_panel(self._title, self._load, self._render, self._timeout_s))
             return
-        delivery = _Delivery(generation, waiter=True)
-        delivery.doc = doc
+        delivery = _Delivery(generation, waiter=True, doc=doc)
 
         def work() -> None:
             if generation != self._generation:
