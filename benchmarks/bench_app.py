@@ -32,8 +32,9 @@ empty; about 3-4 s after the page loads, as a user reading the table would), and
 in (b)): drag across seven days on the "runs per day" chart (press on a day's column, move, release),
 then click a team's legend entry. The clock starts just before the mouse is released (or the click) and
 stops when every view on the page shows the selection: the chip says it, the headline's runs and the runs
-chart's summary changed, and no spinner is left anywhere on the page (``CROSS_FILTERED``); target <= 500
-ms. Each repeat clears the selection with its chip, settled, before the next.
+chart's summary changed, and no spinner is left anywhere on the page (``CROSS_FILTERED``), or at the
+page's last change after that if later (``WATCH_CHANGES``: a quick panel shows no spinner, so its update
+is seen as the page's last change); target <= 500 ms. Each repeat clears the selection with its chip, settled, before the next.
 
 Clicks are timed twice. "Settled" (against the target): each click is made on a settled page, as a user
 who reads what the previous click showed: no spinner anywhere on the page and READ_S after the previous
@@ -306,6 +307,39 @@ LOADING_NOW = (
 )
 
 
+# The last change to the page after a selection: a panel whose result comes within SPINNER_DELAY_MS shows
+# no spinner, so "no spinner" alone does not prove it updated. Every shadow root is watched (Panel renders
+# in them) from just before the click; a chart's tooltip (it follows the mouse) is not a view's update.
+WATCH_CHANGES = (
+    "() => {"
+    + JS_HELPERS
+    + """
+  const roots = [document, ...deepAll([document], '*').filter((el) => el.shadowRoot).map((el) => el.shadowRoot)];
+  window.__lastChange = performance.now();
+  window.__watchStart = window.__lastChange;
+  const seen = (records) => {
+    if (records.some((r) => !(r.target.closest && r.target.closest('.chart-tip')))) {
+      window.__lastChange = performance.now();
+    }
+  };
+  if (window.__watch) window.__watch.disconnect();
+  window.__watch = new MutationObserver(seen);
+  for (const r of roots) {
+    window.__watch.observe(r, {subtree: true, childList: true, characterData: true, attributes: true});
+  }
+}"""
+)
+LAST_CHANGE_MS = "() => window.__lastChange - window.__watchStart"
+QUIET_S = 1.5  # no change for this long after a selection showed: the last change was its last view
+
+
+def until_last_change(page: Any, shown_ms: float) -> float:
+    """The selection's time to every view updated: when it showed (``shown_ms``), or the page's last
+    change after it, if later (QUIET_S of no change is waited for first)."""
+    time.sleep(QUIET_S)
+    return max(shown_ms, float(page.evaluate(LAST_CHANGE_MS)))
+
+
 def wait_or_explain(page: Any, condition: str, arg: Any = None) -> None:
     """``page.wait_for_function`` that says what was still loading when it times out."""
     try:
@@ -324,6 +358,7 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
         for i in range(repeats):
             page.goto(url)
             page.wait_for_function(OVERVIEW_RENDERED, polling=POLL_MS, timeout=60_000)
+            page.wait_for_function(PREBUILT, polling=POLL_MS, timeout=30_000)
             settle(page, READ_S)
             hits = page.locator(".chart-runs .day-hit")
             first_i = 3 + 4 * i % max(hits.count() - 10, 1)
@@ -342,11 +377,12 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
             page.mouse.move(a["x"] + a["width"] / 2, y)
             page.mouse.down()
             page.mouse.move(b["x"] + b["width"] / 2, y, steps=6)
+            page.evaluate(WATCH_CHANGES)
             started = time.perf_counter()
             page.mouse.up()
             label = f"Days: {days[0]} to {days[1]} (UTC) ✕"
             wait_or_explain(page, CROSS_FILTERED, ["button.chip-dates", label, *was])
-            days_ms = (time.perf_counter() - started) * 1000
+            days_ms = until_last_change(page, (time.perf_counter() - started) * 1000)
             settle(page, READ_S)
             page.locator("button.chip-dates").click()
             wait_or_explain(page, NOTHING_LOADING)
@@ -355,10 +391,11 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
             entry = entries.nth(i % entries.count())
             team = entry.inner_text().strip()
             was = before()
+            page.evaluate(WATCH_CHANGES)
             started = time.perf_counter()
             entry.click()
             wait_or_explain(page, CROSS_FILTERED, ["button.chip-team", f"Team: {team} ✕", *was])
-            team_ms = (time.perf_counter() - started) * 1000
+            team_ms = until_last_change(page, (time.perf_counter() - started) * 1000)
             results.append(
                 {"days": f"{days[0]} to {days[1]}", "days_ms": days_ms, "team": team, "team_ms": team_ms}
             )

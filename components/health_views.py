@@ -16,8 +16,9 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DURATION, PRIMARY, DataPanel, InPlace, data_table, text_pane
+from components.feedback import DURATION, PANE_CSS, PRIMARY, DataPanel, InPlace, data_table, esc, text_pane
 from components.holoviews_loader import holoviews  # noqa: F401  (kept importable from here)
+from components.html_box import HtmlBox
 from components.light_table import LightTable, number_format
 from components.run_history_chart import RunHistoryChart
 from components.theme import var
@@ -45,6 +46,8 @@ HEALTH_COLUMNS = {
     "job_id": "Job id",
 }
 KEY_COLUMNS = ["workspace_id", "job_id"]
+# one line, whatever the scope's length: the box keeps its height (a longer text is cut, whole on hover)
+CAPTION_CSS = ".filters-caption { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
 
 
 def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame:
@@ -88,9 +91,17 @@ class JobHealthView(Viewer):
         super().__init__(**params)
         self._state = state
         self._status = pn.widgets.MultiChoice(label="Status", options=STATUSES, value=[], width=300)
+        self._table: LightTable | None = None  # built with the first rows, then kept (``_show``)
+        self._view = pn.Column(sizing_mode="stretch_width")
         self._panel = DataPanel(state, "Job health", self._load, self._render)
         self._status.param.watch(lambda *_: self._panel.refresh(), "value")
-        self._caption = text_pane(self._scope(), "filters-caption")
+        # a fixed box refilled in place: a re-laid-out pane was part of every cross-filter's browser work
+        self._caption = HtmlBox(
+            html=self._caption_html(),
+            height=24,
+            sizing_mode="stretch_width",
+            stylesheets=[PANE_CSS, CAPTION_CSS],
+        )
         # the caption says which window and team the table is for: it follows every filter change
         state.param.watch(self._recaption, list(AppState.FILTER_PARAMS))
 
@@ -101,7 +112,11 @@ class JobHealthView(Viewer):
             return str(err)
 
     def _recaption(self, *_: Any) -> None:
-        self._caption.object = text_pane(self._scope(), "filters-caption").object
+        self._caption.html = self._caption_html()
+
+    def _caption_html(self) -> str:
+        scope = esc(self._scope())
+        return f'<div class="filters-caption" title="{scope}">{scope}</div>'
 
     def _load(self) -> pd.DataFrame:
         rates = self._state.query(self._state.metric(health.success_rates))
@@ -113,7 +128,15 @@ class JobHealthView(Viewer):
             frame = frame[frame["status"].isin(self._status.value)]
         if frame.empty:
             return text_pane("No job ran in this window.")
-        table = LightTable(
+        return InPlace(self._view, lambda: self._show(frame))
+
+    def _show(self, frame: pd.DataFrame) -> None:
+        """Swap the rows into the kept table: a cross-filter click then changes one table's HTML in the
+        browser, not a new table to build and lay out (docs/benchmarks.md)."""
+        if self._table is not None:
+            self._table.frame = frame
+            return
+        self._table = LightTable(
             frame,
             titles=HEALTH_COLUMNS,
             formats={
@@ -126,10 +149,10 @@ class JobHealthView(Viewer):
             sizing_mode="stretch_width",
             css_classes=["job-health-table"],
         )
-        table.on_click(
+        self._table.on_click(
             lambda _position, row: self._state.select_job(str(row["workspace_id"]), str(row["job_id"]))
         )
-        return table
+        self._view.objects = [self._table]
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(

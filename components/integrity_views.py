@@ -18,8 +18,9 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, text_pane
+from components.feedback import PANE_CSS, DataPanel, InPlace, KeptTable, data_table, esc, text_pane
 from components.holoviews_loader import holoviews
+from components.html_box import HtmlBox
 from monitor_app.analytics import integrity
 from monitor_app.state import AppState
 
@@ -106,13 +107,9 @@ BROKEN_TITLES = {
     "commit_time": "Wrote at (UTC)",
     "problems": "What is wrong",
 }
-BROKEN_WIDTHS = {
-    "job_name": "18%",
-    "team": "10%",
-    "job_run_id": "11%",
-    "commit_time": "13%",
-    "problems": "48%",
-}
+NONE_BROKEN = "No successful run wrote a flagged row count or changed a table's schema in this window."
+# in the CSV and for the row click, not shown
+BROKEN_HIDDEN = ("workspace_id", "job_id", "tables", "row_count_flags", "schema_changes")
 
 
 def _texts(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -352,11 +349,26 @@ class JobIntegrityView(Viewer):
 
 
 class GreenButBrokenView(Viewer):
-    """Runs that succeeded but wrote a flagged row count or changed a schema: green, and still broken."""
+    """Runs that succeeded but wrote a flagged row count or changed a schema: green, and still broken.
+
+    It is on the overview, so every cross-filter changes it: its headline box and table are kept and
+    refilled in place (a new Tabulator per selection was most of a selection's browser work)."""
 
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
+        self._headline = HtmlBox(height=28, sizing_mode="stretch_width", stylesheets=[PANE_CSS])
+        self._table = KeptTable(
+            "green_but_broken_runs",
+            titles=BROKEN_TITLES,
+            on_click=lambda _i, row: state.select_run(
+                str(row["workspace_id"]), str(row["job_run_id"]), str(row["job_id"])
+            ),
+            css_class="green-but-broken-table",
+            hidden=BROKEN_HIDDEN,
+            page_size=10,
+        )
+        self._view = pn.Column(self._headline, self._table.view, sizing_mode="stretch_width")
         self._panel = DataPanel(
             state,
             "Green but broken: succeeded, yet wrote wrong data",
@@ -366,32 +378,24 @@ class GreenButBrokenView(Viewer):
         )
 
     def _render(self, runs: pd.DataFrame) -> Any:
-        if runs.empty:
-            return text_pane(
-                "No successful run wrote a flagged row count or changed a table's schema in this window.",
-                "empty",
+        if runs.empty and self._table.table is None:
+            return text_pane(NONE_BROKEN, "empty")
+        if runs.empty:  # the kept table emptied, not swapped for a text (a cross-filter to a clean team)
+            rows = self._table.cleared()
+            headline = f'<p class="green-but-broken-headline empty">{esc(NONE_BROKEN)}</p>'
+        else:
+            frame, _others = _shown(_texts(runs, ("problems", "tables")), BROKEN_TITLES)
+            rows = self._table.prepare(frame)
+            headline = (
+                f'<p class="green-but-broken-headline">{len(runs)} run(s) succeeded but wrote a row count off '
+                "its baseline or changed a schema: nothing else tells you. Click one for its run.</p>"
             )
-        frame, others = _shown(_texts(runs, ("problems", "tables")), BROKEN_TITLES)
-        return pn.Column(
-            text_pane(
-                f"{len(runs)} run(s) succeeded but wrote a row count off its baseline or changed a schema: "
-                "nothing else tells you. Click one for its run.",
-                "green-but-broken-headline",
-                tag="p",
-            ),
-            data_table(
-                frame,
-                "green_but_broken_runs",
-                titles=BROKEN_TITLES,
-                widths=BROKEN_WIDTHS,
-                hidden=others,
-                on_click=lambda _i, row: self._state.select_run(
-                    str(row["workspace_id"]), str(row["job_run_id"]), str(row["job_id"])
-                ),
-                css_class="green-but-broken-table",
-            ),
-            sizing_mode="stretch_width",
-        )
+
+        def update() -> None:
+            rows()
+            self._headline.html = headline
+
+        return InPlace(self._view, update)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel

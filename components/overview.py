@@ -13,7 +13,8 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import PANE_CSS, PRIMARY, DataPanel, esc, fmt_money
+from components.feedback import PANE_CSS, PRIMARY, DataPanel, InPlace, esc, fmt_money
+from components.html_box import HtmlBox
 from components.overview_data import Headline, headline
 from components.theme import var
 from monitor_app.analytics import health
@@ -218,6 +219,10 @@ class OverviewView(Viewer):
     def __init__(self, state: AppState, **params: Any) -> None:
         super().__init__(**params)
         self._state = state
+        # refilled in place: a new pane per filter change was a re-layout of the page in the browser
+        self._box = HtmlBox(
+            sizing_mode="stretch_width", stylesheets=[PANE_CSS, GLANCE_CSS], css_classes=["headline"]
+        )
         self._panel = DataPanel(
             state,
             "Overview",
@@ -229,13 +234,9 @@ class OverviewView(Viewer):
             priority=PRIMARY,
         )
 
-    def _render(self, data: Headline) -> pn.pane.HTML:
-        return pn.pane.HTML(
-            headline_html(data),
-            sizing_mode="stretch_width",
-            stylesheets=[PANE_CSS, GLANCE_CSS],
-            css_classes=["headline"],
-        )
+    def _render(self, data: Headline) -> InPlace:
+        html = headline_html(data)
+        return InPlace(self._box, lambda: setattr(self._box, "html", html))
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._panel

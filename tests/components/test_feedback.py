@@ -162,6 +162,9 @@ def test_the_spinner_never_outlives_the_result_whichever_lands_first():
         def add_next_tick_callback(self, callback) -> None:
             self.callbacks.append(callback)
 
+        def add_timeout_callback(self, callback, _ms) -> None:  # the spinner's delay: as if it had passed
+            self.callbacks.append(callback)
+
         def flush(self) -> None:
             while self.callbacks:
                 self.callbacks.pop(0)()
@@ -198,3 +201,30 @@ def test_the_spinner_never_outlives_the_result_whichever_lands_first():
     loop.add_next_tick_callback(lambda: panel._apply(3, content))
     loop.flush()
     assert not panel._body.loading and panel._body.objects == [content]
+
+
+def test_secondary_loads_wait_for_the_browser_only_after_a_page_change(monkeypatch):
+    """A drill-down click's new page gets the CPU first; a filter changed on the shown page does not hold
+    back its other views (every one of them is part of what the user asked for)."""
+    import threading
+    import time
+
+    from components import feedback
+
+    monkeypatch.setattr(feedback, "SECONDARY_DELAY_S", 0.5)
+
+    def secondary_start(page_change: bool) -> float:
+        loads = feedback._SessionLoads()
+        loads.shown = True
+        if page_change:
+            loads.page_changed()
+        primary_done, started = threading.Event(), threading.Event()
+        loads.submit(feedback.PRIMARY, lambda: (time.sleep(0.05), primary_done.set()))
+        loads.submit(feedback.SECONDARY, started.set)
+        assert primary_done.wait(5)
+        ended = time.monotonic()
+        assert started.wait(5)
+        return time.monotonic() - ended
+
+    assert secondary_start(page_change=True) >= 0.4
+    assert secondary_start(page_change=False) < 0.4

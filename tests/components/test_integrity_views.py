@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from panel.models.tabulator import CellClickEvent
 
-from components.integrity_views import DataView, GreenButBrokenView, JobIntegrityView
+from components.integrity_views import BROKEN_TITLES, DataView, GreenButBrokenView, JobIntegrityView
 from data.engines import DuckDBEngine
 from data.schema import create_tables
 from monitor_app.cache import ResultCache
@@ -83,13 +83,36 @@ def test_the_job_panel_shows_its_writes_and_the_drift_of_its_tables(state):
 
 
 def test_green_but_broken_runs_on_the_overview_open_their_run(state):
-    body = GreenButBrokenView(state).__panel__()._body.objects[0].objects
-    assert body[0].object.startswith('<p class="green-but-broken-headline">2 run(s) succeeded but wrote')
+    view = GreenButBrokenView(state)
+    body = view.__panel__()._body.objects[0].objects
+    assert body[0].html.startswith('<p class="green-but-broken-headline">2 run(s) succeeded but wrote')
     table = body[1].objects[0]
-    assert list(table.value["job_run_id"]) == ["r10", "r8"]
-    assert table.value["problems"].iloc[1] == (
+    assert list(table.frame["job_run_id"]) == ["r10", "r8"]
+    assert table.frame["problems"].iloc[1] == (
         f"{HOSTILE}: drop (700 rows, 30.0 % fewer than the median of the previous writes (1,000); flagged at "
         f"+/-20 %); {HOSTILE}: column name removed"
     )
-    table._process_event(CellClickEvent(model=None, column="job_name", row=1))
+    # the ids that open the run are kept, not shown; the hostile name is escaped in the page's HTML
+    assert "workspace_id" not in table.titles and "job_id" not in table.titles
+    assert HOSTILE not in table.body
+    table._handle_msg({"row": 1})
     assert (state.page, state.run_id, state.job_id) == ("runs", "r8", "j1")
+
+
+def test_green_but_broken_keeps_its_table_when_the_filters_change(state):
+    """A cross-filter swaps the rows into the same table (the browser updates it, builds nothing new)."""
+    view = GreenButBrokenView(state)
+    table = view.__panel__()._body.objects[0].objects[1].objects[0]
+    state.param.update(start_date=date(2026, 10, 10), end_date=date(2026, 10, 10))
+    assert view.__panel__()._body.objects[0].objects[1].objects[0] is table
+    assert list(table.frame["job_run_id"]) == ["r10"]
+    headline = view.__panel__()._body.objects[0].objects[0]
+    assert headline.html.startswith('<p class="green-but-broken-headline">1 run(s) succeeded')
+    # a team with no such run: the same table, emptied, and the headline says so
+    state.team = "ops"
+    assert view.__panel__()._body.objects[0].objects[1].objects[0] is table
+    assert table.frame.empty and list(table.titles) == list(BROKEN_TITLES)
+    assert headline.html == (
+        '<p class="green-but-broken-headline empty">No successful run wrote a flagged row count or changed a '
+        "table&#x27;s schema in this window.</p>"
+    )
