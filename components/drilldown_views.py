@@ -29,6 +29,7 @@ from components.feedback import (
 )
 from components.jobs_api_views import RunErrorView
 from components.sparkline import runs_sparkline
+from components.table_values import moment_text
 from components.task_timeline import TaskTimeline
 from monitor_app.analytics import drilldown
 from monitor_app.links import workspace_url
@@ -64,6 +65,7 @@ class Breadcrumb(Viewer):
             margin=(0, 0, 5, 0),
             visible=visible,
         )
+        self._stale = True
         state.param.watch(self._update, ["team", "job_id", "run_id"])
         self._update()
 
@@ -73,6 +75,9 @@ class Breadcrumb(Viewer):
 
     @visible.setter
     def visible(self, value: bool) -> None:
+        if value and self._stale:
+            self._stale = False  # its labels set first, then shown: one change for the browser
+            self._relabel()
         if self._row.visible != value:
             self._row.visible = value
 
@@ -101,6 +106,15 @@ class Breadcrumb(Viewer):
         return button
 
     def _update(self, *events: Any) -> None:
+        if not self._row.visible:
+            # hidden (the overview): updated when shown. A cross-filter changed its labels on a hidden
+            # row, and the browser re-rendered the hidden drill-down pages for it.
+            self._stale = True
+            return
+        self._stale = False
+        self._relabel()
+
+    def _relabel(self) -> None:
         state = self._state
         shown = {
             self._team: f"Team: {state.team}" if state.team else None,
@@ -431,8 +445,8 @@ class RunDetailView(Viewer):
             ("Outcome", f"{run.outcome} ({run.result_state or 'running'})"),
             ("First attempt", run.first_outcome),
             ("Team", run.team),
-            ("Start (UTC)", f"{run.start_time:%Y-%m-%d %H:%M:%S}" if pd.notna(run.start_time) else ""),
-            ("End (UTC)", f"{run.end_time:%Y-%m-%d %H:%M:%S}" if pd.notna(run.end_time) else "still running"),
+            ("Start", moment_text(run.start_time)),
+            ("End", moment_text(run.end_time) if pd.notna(run.end_time) else "still running"),
             ("Duration", fmt_duration(run.duration_seconds)),
             ("Repairs", run.repair_count),
             ("Tasks / attempts / retries", f"{run.tasks} / {run.task_runs} / {run.task_retries}"),

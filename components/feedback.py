@@ -527,6 +527,14 @@ class building_page:  # noqa: N801 (used as a context manager, reads like a stat
             panel._settle(delivery, max(0.0, wait))
 
 
+def loads_together() -> building_page:
+    """``with loads_together(): state.param.update(...)``: every panel the change refreshes starts loading
+    before any is waited for. Otherwise each refresh starts when its watcher runs, after the previous
+    panel's inline wait: on a cross-filter the overview's other views began only once the headline was in.
+    """
+    return building_page(None)
+
+
 class FoldedSection(Viewer):
     """A collapsed card whose content is built the first time it is opened (below the fold, on demand).
 

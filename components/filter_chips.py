@@ -15,6 +15,7 @@ from typing import Any
 import param
 from panel.custom import JSComponent
 
+from components.feedback import loads_together
 from components.theme import var
 from monitor_app.state import AppState
 
@@ -117,4 +118,5 @@ class FilterChips(JSComponent):
         """A chip clicked in the browser (its key checked: the message is the browser's)."""
         key = msg.get("clear") if isinstance(msg, dict) else None
         if isinstance(key, str) and key in CLEARS:
-            self._state.param.update(**CLEARS[key])
+            with loads_together():
+                self._state.param.update(**CLEARS[key])

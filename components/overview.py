@@ -7,6 +7,8 @@ in folded sections below, loaded when opened.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -102,6 +104,16 @@ def change_html(
     )
 
 
+def short_span(compared_to: str) -> str:
+    """``vs 2026-11-15 to 2026-11-21`` -> ``vs the 7 days before``: five totals' change lines fit on one row
+    at 1400 px (the dates are on hover)."""
+    span = re.fullmatch(r"vs (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)", compared_to)
+    if span is None:
+        return compared_to
+    days = (date.fromisoformat(span[2]) - date.fromisoformat(span[1])).days + 1
+    return f"vs the {days} day{'s' if days != 1 else ''} before"
+
+
 def kpis_html(
     teams: pd.DataFrame,
     previous: pd.DataFrame | None = None,
@@ -131,7 +143,7 @@ def kpis_html(
         change = ""
         if before is not None:
             previous_text = f"{compared_to.removeprefix('vs ')}: {shown(key, before[key])}"
-            change = change_html(key, now[key], before[key], compared_to, previous_text)
+            change = change_html(key, now[key], before[key], short_span(compared_to), previous_text)
         out.append(
             f'<div class="kpi-box"><div class="kpi {css}">{esc(shown(key, now[key]))}</div>'
             f'<div class="kpi-label">{esc(label)}</div>{change}</div>'
@@ -201,10 +213,15 @@ def spend_html(data: Headline) -> str:
     return (
         '<section class="spend"><h4>Costs most (list price)</h4>'
         + _items(top, "No job spend in this window.")
-        + '<p class="spend-rises">Biggest rises, last 7 days vs the 7 before:</p>'
+        + f'<p class="spend-rises">Biggest rises, {esc(_rises_span(data.rises_to))} vs the 7 before:</p>'
         + _items(risen, "No job's spend rose week over week.")
         + "</section>"
     )
+
+
+def _rises_span(rises_to: str) -> str:
+    # which week, said: with a date range the week is the range's last, not the last 7 days to now
+    return f"the 7 days to {rises_to}" if rises_to else "last 7 days"
 
 
 def headline_html(data: Headline) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,8 @@ class Headline:
     # the same totals over the window of the same length just before (None: not compared), and its name
     previous: pd.DataFrame | None = None
     compared_to: str = ""
+    # the last day of the week the biggest rises are of (the window's last 7 days), e.g. "2026-11-24"
+    rises_to: str = ""
 
 
 def headline(state: AppState) -> Headline:
@@ -47,6 +50,7 @@ def headline(state: AppState) -> Headline:
         movers=state.query(cost.cost_movers),
         previous=state.query(drilldown.teams_summary, filters=window.previous()),
         compared_to=window.compared_to(),
+        rises_to=f"{window.end_time - timedelta(microseconds=1):%Y-%m-%d}",
     )
 
 

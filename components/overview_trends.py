@@ -17,7 +17,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.charts import OTHER_COLOUR, team_colours
-from components.feedback import PANE_CSS, DataPanel, InPlace, esc, fmt_money, notice_html
+from components.feedback import PANE_CSS, DataPanel, InPlace, esc, fmt_money, loads_together, notice_html
 from components.overview_data import Trends, trends
 from components.selectable_chart import SelectableChart
 from components.trend_svg import (
@@ -148,12 +148,14 @@ class OverviewTrendsView(Viewer):
         if 0 <= position < len(self._teams):
             team = self._teams[position]
             if team != self._state.team:
-                self._state.param.update(team=team, job_id=None, run_id=None)
+                with loads_together():
+                    self._state.param.update(team=team, job_id=None, run_id=None)
 
     def choose_days(self, first: date, last: date) -> None:
         """Narrow the app to the UTC days from ``first`` to ``last`` (a date range)."""
         if (first, last) != (self._state.start_date, self._state.end_date):
-            self._state.param.update(start_date=first, end_date=last)
+            with loads_together():
+                self._state.param.update(start_date=first, end_date=last)
 
     # ------------------------------------------------------------------ render
     def _render(self, data: Trends) -> InPlace:

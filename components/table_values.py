@@ -71,6 +71,21 @@ def local_time(zone: str) -> Any:
     return fmt
 
 
+def moment_text(moment: Any, zone: str | None = None) -> str:
+    """A time to read on its own (a run's start in its summary): in ``zone`` (default: the session's,
+    ``DISPLAY_ZONE``) to the second, with the UTC time after it when the zone is another."""
+    if moment is None or pd.isna(moment):
+        return ""
+    zone = zone or DISPLAY_ZONE.get()
+    utc = pd.Timestamp(moment)
+    utc = utc.tz_localize("UTC") if utc.tzinfo is None else utc.tz_convert("UTC")
+    text = utc.strftime("%Y-%m-%d %H:%M:%S")
+    if zone == "UTC":
+        return text
+    local = utc.tz_convert(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M:%S} {zone_label(zone)} ({text} UTC)"
+
+
 def utc_hover(value: Any) -> str:
     """What hovering a time cell says: the UTC time it is."""
     return f"{value} UTC" if isinstance(value, str) and value else ""

@@ -49,6 +49,17 @@ def test_the_headline_says_what_broke_what_is_at_risk_and_what_costs_most():
     assert "<b>etl</b> (ml): $9.00" in html and "+$4.00 (+80%)" in html
 
 
+def test_the_biggest_rises_say_which_week_they_are_of():
+    """With a date range the rises are of the range's last 7 days: the line says which, not "last 7 days"."""
+    data = _headline()
+    assert '<p class="spend-rises">Biggest rises, last 7 days vs the 7 before:</p>' in headline_html(data)
+    data.rises_to = "2026-11-24"
+    assert (
+        '<p class="spend-rises">Biggest rises, the 7 days to 2026-11-24 vs the 7 before:</p>'
+        in headline_html(data)
+    )
+
+
 def test_the_headline_escapes_workspace_text():
     html = headline_html(_headline())
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -132,6 +143,19 @@ def test_each_total_says_its_change_against_the_previous_window():
         '<div class="kpi-change good" title="previous 30 days: $100.00">▼ 50.0% vs previous 30 days</div>'
         in cheaper
     )
+
+
+def test_a_date_range_change_line_is_short_with_its_dates_on_hover():
+    from components.overview import kpis_html
+
+    now = pd.DataFrame(
+        {"team": ["a"], "runs": [110], "failed": [0], "succeeded": [110], "list_cost_usd": [1.0]}
+    )
+    before = now.assign(runs=100, succeeded=100)
+    html = kpis_html(now, before, "vs 2026-11-15 to 2026-11-21")
+    assert (
+        '<div class="kpi-change neutral" title="2026-11-15 to 2026-11-21: 100">▲ 10.0% vs the 7 days before</div>'
+    ) in html
 
 
 def test_a_window_with_nothing_before_it_says_so_instead_of_a_change():

@@ -109,3 +109,14 @@ def test_times_show_in_the_users_zone_with_their_utc_text_kept():
     ]
     with display_zone("<b>not a zone</b>"):
         assert table_spec(frame)[1] == (("last_run_time", "time", "UTC"),)
+
+
+def test_a_moment_on_its_own_reads_in_the_users_zone_with_utc_beside_it():
+    from components.table_values import display_zone, moment_text
+
+    start = pd.Timestamp("2026-12-07 14:05:09")  # naive: UTC, as the system tables' times
+    assert moment_text(start) == "2026-12-07 14:05:09"
+    assert moment_text(start, "Asia/Tokyo") == "2026-12-07 23:05:09 JST (2026-12-07 14:05:09 UTC)"
+    with display_zone("America/New_York"):
+        assert moment_text(start.tz_localize("UTC")) == "2026-12-07 09:05:09 EST (2026-12-07 14:05:09 UTC)"
+    assert moment_text(None) == "" and moment_text(pd.NaT, "Asia/Tokyo") == ""

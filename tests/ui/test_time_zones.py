@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("playwright")
@@ -14,7 +15,7 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.ui.conftest import USER_HEADERS, open_page  # noqa: E402
-from tests.ui.helpers import link, team_jobs, unfold  # noqa: E402
+from tests.ui.helpers import job_runs, link, plain_job, team_jobs, unfold  # noqa: E402
 
 pytestmark = pytest.mark.ui
 
@@ -48,6 +49,26 @@ def test_a_tokyo_browser_sees_tokyo_times_with_utc_on_hover(browser, problems, s
         assert "Tokyo" not in page.url
         page.reload()
         expect(page.locator(".jobs-table th[data-field='last_run_time']")).to_have_text("Last run (JST)")
+        # a run's summary: its start in Tokyo time, with the UTC time beside it
+        job = plain_job(served)
+        runs = job_runs(served, job["workspace_id"], job["job_id"])
+        run = runs.iloc[-1]
+        page.goto(
+            link(
+                served,
+                page="runs",
+                workspace_id=job["workspace_id"],
+                job_id=job["job_id"],
+                run_id=str(run["run_id"]),
+            )
+        )
+        start = pd.Timestamp(run["start_time"])
+        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+        tokyo = start.tz_convert("Asia/Tokyo")
+        facts = page.locator(".run-facts tr").filter(has=page.locator("th", has_text="Start"))
+        expect(facts.locator("td")).to_have_text(
+            f"{tokyo:%Y-%m-%d %H:%M:%S} JST ({start:%Y-%m-%d %H:%M:%S} UTC)"
+        )
     finally:
         page.context.close()
     assert list(problems) == [], "\n".join(problems)
