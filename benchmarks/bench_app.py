@@ -317,9 +317,19 @@ WATCH_CHANGES = (
   const roots = [document, ...deepAll([document], '*').filter((el) => el.shadowRoot).map((el) => el.shadowRoot)];
   window.__lastChange = performance.now();
   window.__watchStart = window.__lastChange;
+  const where = (node) => {
+    const path = [];
+    for (let p = node; p && path.length < 4; p = p.parentElement || (p.getRootNode && p.getRootNode().host)) {
+      if (p.classList && p.classList.length) path.push(Array.from(p.classList).slice(0, 2).join('.'));
+    }
+    return path.join(' < ');
+  };
   const seen = (records) => {
-    if (records.some((r) => !(r.target.closest && r.target.closest('.chart-tip')))) {
+    const views = records.filter((r) => !(r.target.closest && r.target.closest('.chart-tip')));
+    if (views.length) {
       window.__lastChange = performance.now();
+      const node = views[views.length - 1].target;
+      window.__lastWhere = where(node.nodeType === 1 ? node : node.parentElement);
     }
   };
   if (window.__watch) window.__watch.disconnect();
@@ -329,15 +339,16 @@ WATCH_CHANGES = (
   }
 }"""
 )
-LAST_CHANGE_MS = "() => window.__lastChange - window.__watchStart"
+LAST_CHANGE_MS = "() => [window.__lastChange - window.__watchStart, window.__lastWhere || '']"
 QUIET_S = 1.5  # no change for this long after a selection showed: the last change was its last view
 
 
-def until_last_change(page: Any, shown_ms: float) -> float:
+def until_last_change(page: Any, shown_ms: float) -> tuple[float, str]:
     """The selection's time to every view updated: when it showed (``shown_ms``), or the page's last
-    change after it, if later (QUIET_S of no change is waited for first)."""
+    change after it, if later (QUIET_S of no change is waited for first); and where that change was."""
     time.sleep(QUIET_S)
-    return max(shown_ms, float(page.evaluate(LAST_CHANGE_MS)))
+    last_ms, where = page.evaluate(LAST_CHANGE_MS)
+    return (float(last_ms), str(where)) if float(last_ms) > shown_ms else (shown_ms, "the condition")
 
 
 def wait_or_explain(page: Any, condition: str, arg: Any = None) -> None:
@@ -382,7 +393,7 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
             page.mouse.up()
             label = f"Days: {days[0]} to {days[1]} (UTC) ✕"
             wait_or_explain(page, CROSS_FILTERED, ["button.chip-dates", label, *was])
-            days_ms = until_last_change(page, (time.perf_counter() - started) * 1000)
+            days_ms, days_last = until_last_change(page, (time.perf_counter() - started) * 1000)
             settle(page, READ_S)
             page.locator("button.chip-dates").click()
             wait_or_explain(page, NOTHING_LOADING)
@@ -395,9 +406,10 @@ def cross_filters(browser: Any, url: str, repeats: int) -> list[dict[str, Any]]:
             started = time.perf_counter()
             entry.click()
             wait_or_explain(page, CROSS_FILTERED, ["button.chip-team", f"Team: {team} ✕", *was])
-            team_ms = until_last_change(page, (time.perf_counter() - started) * 1000)
+            team_ms, team_last = until_last_change(page, (time.perf_counter() - started) * 1000)
             results.append(
                 {"days": f"{days[0]} to {days[1]}", "days_ms": days_ms, "team": team, "team_ms": team_ms}
+                | {"days_last_change": days_last, "team_last_change": team_last}
             )
     finally:
         page.context.close()
