@@ -29,7 +29,14 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.light_table import DURATION, LightTable, Markup, duration_text, number_format, plain_text
-from components.table_titles import column_title, min_width_px, reading_order, text_width_px, wraps
+from components.table_titles import (
+    column_title,
+    frozen_column,
+    min_width_px,
+    reading_order,
+    text_width_px,
+    wraps,
+)
 from components.table_values import (
     Spec,
     display_zone,
@@ -658,12 +665,14 @@ def _tabulator(
     wrapped = {col for col, values in texts.items() if wraps(values)}
     # a number column is as wide as its widest number as shown ("4,052,046" under a short title "Rows")
     texts |= {col: _widest_numbers(display[col], fmt) for col, kind, fmt in spec if kind == "number"}
+    frozen = frozen_column([c for c in shown if c not in set(hidden)])
     columns = [
         {
             "field": col,
             "minWidth": max(min_width_px(title), text_width_px(texts.get(col, []))),
             "headerWordWrap": True,
             **({"cssClass": "wrap-cell"} if col in wrapped else {}),
+            **({"frozen": True} if col == frozen else {}),  # the row's name stays while scrolled sideways
         }
         for col, title in shown.items()
     ]
@@ -795,7 +804,9 @@ class KeptTable:
                 page_size=self._page_size,
                 markup=self._markup,
                 sizing_mode="stretch_width",
-                css_classes=["data-table"] + ([self._css] if self._css else []),
+                css_classes=["data-table"]
+                + ([self._css] if self._css else [])
+                + (["freeze-first"] if frozen_column(list(titles)) else []),
             )
             if self._on_click is not None:
                 on_click = self._on_click

@@ -173,6 +173,10 @@ tr.light-row {{ cursor: pointer; }}
 tr.light-row:hover td {{ background-color: {var("row-hover")}; }}
 tr.light-row:focus {{ outline: 2px solid {var("focus")}; outline-offset: -2px; }}
 .light-scroll {{ overflow-x: auto; max-width: 100%; }}
+/* a wide table scrolled sideways keeps the row's name in sight (KeptTable sets the class) */
+:host(.freeze-first) th:first-child, :host(.freeze-first) td:first-child {{
+  position: sticky; left: 0; z-index: 1; background: {var("surface")}; }}
+:host(.freeze-first) th:first-child {{ background: {var("header-bg")}; }}
 .light-pager {{ display: flex; gap: 8px; align-items: center; margin-top: 6px; font-size: 13px; }}
 .light-pager button {{ font: inherit; padding: 2px 10px; border: 1px solid {var("border")}; border-radius: 4px;
                       background: {var("surface")}; color: {var("text")}; cursor: pointer; }}

@@ -79,8 +79,23 @@ def min_width_px(title: str) -> int:
 
 
 def reading_order(columns: list[str]) -> list[str]:
-    """The columns with the ids people rarely read moved last, so a job's name comes before them."""
-    return [c for c in columns if c not in SECONDARY] + [c for c in columns if c in SECONDARY]
+    """The row's name first (a job's, a table's: what a reader looks for, and what stays in sight when
+    the table scrolls sideways), the ids people rarely read last."""
+    named = next((c for c in ROW_NAMES if c in columns), None)
+    first = [named] if named else []
+    rest = [c for c in columns if c != named]
+    return first + [c for c in rest if c not in SECONDARY] + [c for c in rest if c in SECONDARY]
+
+
+# What a row is named by: kept in sight while a wide table scrolls sideways (at 1280 px most tables do).
+# ROW_NAMES move first (reading_order); a table led by a team (the teams' tables) keeps it first too.
+ROW_NAMES = ("job_name", "name", "table_full_name")
+NAME_COLUMNS = (*ROW_NAMES, "team", "title", "cluster_name", "rule")
+
+
+def frozen_column(columns: list[str]) -> str | None:
+    """The column a wide table keeps in place when scrolled sideways: its first, when that names the row."""
+    return columns[0] if columns and columns[0] in NAME_COLUMNS else None
 
 
 def text_width_px(values: list[str]) -> int:

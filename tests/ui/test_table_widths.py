@@ -181,3 +181,50 @@ def test_column_titles_and_widths():
         70,  # the narrowest column
         70,
     )
+
+
+# Each wide table scrolled fully sideways: (its classes, where its first header was, where it is now,
+# the first column's field). Panel's shadow roots are searched; a Tabulator scrolls its table holder.
+SCROLLED_SIDEWAYS = (
+    "() => {"
+    + ALL_ELEMENTS
+    + """
+  const out = [];
+  for (const el of allElements()) {
+    const light = el.classList.contains('light-scroll');
+    const tab = el.classList.contains('tabulator-tableholder');
+    if (!(light || tab) || el.offsetWidth < 2 || el.scrollWidth <= el.clientWidth + 1) continue;
+    const root = light ? el : el.closest('.tabulator');
+    const first = light ? el.querySelector('td')
+      : [...root.querySelectorAll('.tabulator-row')].slice(0, 1)
+          .flatMap((row) => [...row.querySelectorAll('.tabulator-cell')]).find((c) => c.offsetWidth > 1);
+    if (!first) continue;
+    const before = first.getBoundingClientRect().left;
+    el.scrollLeft = el.scrollWidth;
+    const host = light ? el.getRootNode().host : root;
+    out.push([host.className, Math.round(before), Math.round(first.getBoundingClientRect().left),
+              first.getAttribute('data-field') || first.getAttribute('tabulator-field')]);
+  }
+  return out;
+}"""
+)
+
+
+def test_a_wide_table_keeps_the_rows_name_in_sight_when_scrolled_sideways(browser, problems, served):
+    """At 1280 px many tables are wider than their place: scrolled sideways, the row's name (the first
+    column, when it is one) stays where it was."""
+    page = open_page(browser, problems, USER_HEADERS, viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(link(served, page="jobs"))
+        expect(page.locator(".jobs-table tr.light-row").first).to_be_visible()
+        for title in ("Duration regressions", "Retries"):
+            unfold(page, title)
+        page.wait_for_timeout(3000)  # unfolded tables loaded and laid out
+        scrolled = page.evaluate(SCROLLED_SIDEWAYS)
+        named = [row for row in scrolled if row[3] in ("name", "job_name", "team")]
+        assert len(named) >= 2, scrolled  # the jobs table and a Tabulator at least
+        assert any("jobs-table" in row[0] for row in named), scrolled
+        assert [row for row in named if row[1] != row[2]] == []
+    finally:
+        page.context.close()
+    assert list(problems) == []
