@@ -114,6 +114,12 @@ def enter(page, field, text: str) -> None:
     page.wait_for_timeout(SETTLE_MS)
 
 
+def prebuilt(page) -> None:
+    """Wait until the session has built its drill-down pages (hidden, about 3 s after the page loaded:
+    ``AppShell.prebuild``). A form filled before could lose a value typed while they were added."""
+    page.locator(".page-runs").first.wait_for(state="attached")
+
+
 def wait_for_query(page, **expected: str | None) -> None:
     """Wait until the URL's query has these values (None: the parameter is absent): the browser pushes
     the new URL just after it shows the change."""

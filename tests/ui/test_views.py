@@ -25,6 +25,7 @@ from tests.ui.helpers import (  # noqa: E402
     job_team,
     link,
     plain_job,
+    prebuilt,
     query,
     unfold,
 )
@@ -212,6 +213,7 @@ def test_adding_a_team_mapping_rule_refuses_bad_values_then_reattributes_the_job
     before = _rule_count(served)
 
     page.goto(link(served, page="settings"))
+    prebuilt(page)
     form = page.locator(".team-rule-form")
     name = form.get_by_placeholder("e.g. sales jobs")
     value = form.get_by_placeholder("e.g. sales-")
