@@ -15,6 +15,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import DataPanel, data_table, esc, text_pane, tracked, typed
+from components.theme import button_stylesheets
 from monitor_app.alerts.config import rule_settings
 from monitor_app.analytics.budget_status import budget_status
 from monitor_app.budgets import (
@@ -88,7 +89,11 @@ class BudgetsView(Viewer):
         super().__init__(**params)
         self._state = state
         self.scope = pn.widgets.RadioButtonGroup(
-            label="Budget for", options=["Team", "Job"], value="Team", color="light"
+            label="Budget for",
+            options=["Team", "Job"],
+            value="Team",
+            color="light",
+            stylesheets=button_stylesheets(),
         )
         self.team = tracked(
             pn.widgets.AutocompleteInput(
@@ -110,7 +115,9 @@ class BudgetsView(Viewer):
             label="Monthly budget (USD, list price)", value=None, placeholder="e.g. 5000", width=220
         )
         self.save = pn.widgets.Button(label="Save budget", color="primary", width=140)
-        self.clear = pn.widgets.Button(label="Clear budget", color="light", width=140)
+        self.clear = pn.widgets.Button(
+            label="Clear budget", color="light", width=140, stylesheets=button_stylesheets()
+        )
         self.message = pn.pane.Alert(
             "", alert_type="light", visible=False, sizing_mode="stretch_width", css_classes=["budget-message"]
         )

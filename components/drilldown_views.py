@@ -29,8 +29,9 @@ from components.feedback import (
 )
 from components.jobs_api_views import RunErrorView
 from components.sparkline import runs_sparkline
-from components.table_values import moment_text
+from components.table_values import enum_text, moment_text
 from components.task_timeline import TaskTimeline
+from components.theme import button_stylesheets
 from monitor_app.analytics import drilldown
 from monitor_app.links import workspace_url
 from monitor_app.state import AppState
@@ -101,7 +102,9 @@ class Breadcrumb(Viewer):
 
     @staticmethod
     def _button(label: str, action: Any, css: str) -> pn.widgets.Button:
-        button = pn.widgets.Button(label=label, color="light", css_classes=[css], margin=(0, 2))
+        button = pn.widgets.Button(
+            label=label, color="light", css_classes=[css], margin=(0, 2), stylesheets=button_stylesheets()
+        )
         button.on_click(lambda _event: action())
         return button
 
@@ -133,6 +136,13 @@ class Breadcrumb(Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._row
+
+
+def _termination(code: Any) -> Any:
+    """A termination code as words with the code beside it, as the Jobs API and the docs name it:
+    ``Run execution error (RUN_EXECUTION_ERROR)``."""
+    words = enum_text(code)
+    return f"{words} ({code})" if isinstance(code, str) and words != code else code
 
 
 def _picker_options(label: str, options: dict[str, str]) -> dict[str, str]:
@@ -442,7 +452,7 @@ class RunDetailView(Viewer):
         run = frame.iloc[0]
         title = f'<h2 class="run-title">Run {esc(run.run_id)} of job {esc(run.job_name)}</h2>'
         pairs = [
-            ("Outcome", f"{run.outcome} ({run.result_state or 'running'})"),
+            ("Outcome", f"{run.outcome} ({enum_text(run.result_state) or 'running'})"),
             ("First attempt", run.first_outcome),
             ("Team", run.team),
             ("Start", moment_text(run.start_time)),
@@ -454,7 +464,7 @@ class RunDetailView(Viewer):
             ("DBUs (net of corrections)", "–" if pd.isna(run.dbus) else f"{run.dbus:,.3f}"),
             ("Unpriced DBUs", "–" if pd.isna(run.unpriced_dbus) else f"{run.unpriced_dbus:,.3f}"),
             ("SKUs", run.sku_names),
-            ("Termination", run.termination_code),
+            ("Termination", _termination(run.termination_code)),
         ]
         hint = TERMINATION_HINTS.get(run.termination_code) if run.outcome == "failure" else None
         if hint:

@@ -46,7 +46,7 @@ from components.table_values import (
     utc_hover,
     yes_no,
 )
-from components.theme import var
+from components.theme import button_stylesheets, var
 from monitor_app.state import AppState, valid_zone
 
 log = logging.getLogger(__name__)
@@ -706,6 +706,7 @@ def _download(name: str, frame: Callable[[], pd.DataFrame]) -> pn.widgets.FileDo
         filename=f"{name}.csv",
         label="Download CSV",
         color="light",
+        stylesheets=button_stylesheets(),
         width=140,
         margin=(0, 5),
     )

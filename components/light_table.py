@@ -154,7 +154,8 @@ def pager_html(page: int, pages: int, total: int) -> str:
 
 CSS = f"""
 :host {{ display: block; width: 100%; }}
-.light-filter {{ margin: 0 0 6px 0; padding: 3px 6px; width: 220px; font: inherit; }}
+.light-filter {{ margin: 0 0 6px 0; padding: 3px 6px; width: 220px; font: inherit; color: {var("text")};
+                 background: {var("surface")}; border: 1px solid {var("border")}; border-radius: 4px; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 th {{ text-align: left; vertical-align: bottom; background: {var("header-bg")}; color: {var("header-text")};
      border-bottom: 1px solid {var("border")}; padding: 0; }}

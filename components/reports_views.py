@@ -19,6 +19,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import data_table, esc, text_pane
+from components.theme import button_stylesheets
 from monitor_app.state import AppState
 from reports.periods import KINDS
 
@@ -50,7 +51,11 @@ class ReportsView(Viewer):
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["report-message"])
         self.table_slot = pn.Column(sizing_mode="stretch_width")
         self.download = pn.widgets.FileDownload(
-            label="Download this report", color="light", visible=False, css_classes=["report-download"]
+            label="Download this report",
+            color="light",
+            stylesheets=button_stylesheets(),
+            visible=False,
+            css_classes=["report-download"],
         )
         self.preview = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["report-preview"])
         self._reload()

@@ -20,6 +20,7 @@ import pandas as pd
 import panel as pn
 
 from components.feedback import esc
+from components.theme import var
 
 OUTCOME_COLOURS = {
     "success": "#2e7d32",
@@ -32,6 +33,8 @@ OUTCOME_COLOURS = {
 BAND_COLOUR = "#1565c0"
 RETRY_COLOUR = "#ef6c00"
 SLA_COLOUR = "#c62828"
+# the axis and legend text follow the theme (dark text on a dark page could not be read)
+AXIS_TEXT, LEGEND_TEXT = var("muted"), var("text")
 
 # The drawing's own units (scaled to the pane's width, aspect kept): plot area inside the margins.
 WIDTH, HEIGHT = 1000, 320
@@ -136,19 +139,19 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
     while v <= top + step / 2:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
-            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#555">{v:g}</text>'
+            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" style="fill: {AXIS_TEXT}">{v:g}</text>'
         )
         v += step
     for i in range(6):
         t = t0 + (t1 - t0) * i / 5
         anchor = "start" if i == 0 else "end" if i == 5 else "middle"
         parts.append(
-            f'<text x="{x(t):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}" fill="#555">'
+            f'<text x="{x(t):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}" style="fill: {AXIS_TEXT}">'
             f"{t:%m-%d %H:%M}</text>"
         )
     parts.append(
-        f'<text x="{LEFT + _PLOT_W / 2}" y="{HEIGHT - 6}" text-anchor="middle" fill="#555">run start (UTC)</text>'
-        f'<text x="14" y="{TOP + _PLOT_H / 2}" text-anchor="middle" fill="#555" '
+        f'<text x="{LEFT + _PLOT_W / 2}" y="{HEIGHT - 6}" text-anchor="middle" style="fill: {AXIS_TEXT}">run start (UTC)</text>'
+        f'<text x="14" y="{TOP + _PLOT_H / 2}" text-anchor="middle" style="fill: {AXIS_TEXT}" '
         f'transform="rotate(-90 14 {TOP + _PLOT_H / 2})">duration (min)</text>'
     )
     if band["start"]:
@@ -206,7 +209,7 @@ def _legend(outcomes: list[str], band: bool, retried: bool, sla: float) -> str:
     out, at = [], LEFT + 8
     for mark, label in entries:
         out.append(
-            f'<g transform="translate({at},14)">{mark}<text x="10" y="4" fill="#333">{esc(label)}</text></g>'
+            f'<g transform="translate({at},14)">{mark}<text x="10" y="4" style="fill: {LEGEND_TEXT}">{esc(label)}</text></g>'
         )
         at += 24 + 7 * len(label)
     return f'<g class="legend">{"".join(out)}</g>'

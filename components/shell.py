@@ -35,7 +35,7 @@ from components.overview_data import filter_options, freshness
 from components.overview_trends import OverviewTrendsView
 from components.registry import SLOT_ONLY_PAGES, Slot
 from components.scope_kpis import ScopeKpisView
-from components.theme import theme_css, var
+from components.theme import button_stylesheets, session_theme, theme_css
 from components.url_sync import UrlSync
 from monitor_app.state import PAGES, AppState
 
@@ -60,16 +60,6 @@ DRILL_PAGES = ("teams", "jobs", "runs")  # the pages under the breadcrumb
 PREBUILD_DELAY_MS = 3000
 PREBUILD_RETRY_MS, PREBUILD_TRIES = 300, 20
 STABLE_SCROLLBARS = "#main, #sidebar { overflow-y: scroll; scrollbar-gutter: stable; }"
-# The page buttons are Bokeh buttons in a shadow root: Bootstrap's light buttons stay white on dark.
-NAV_DARK_CSS = f"""
-.bk-btn {{ background-color: {var("surface")}; color: {var("text")}; border-color: {var("border")}; }}
-.bk-btn.bk-active {{ background-color: {var("header-bg")}; color: {var("header-text")}; }}
-"""
-
-
-def session_theme() -> str:
-    """The session's theme: ``dark`` from ``?theme=dark`` (Panel reads it), else ``default``."""
-    return "dark" if pn.config.theme == "dark" else "default"
 
 
 def freshness_panel(state: AppState) -> DataPanel:
@@ -156,7 +146,9 @@ class FilterBar(Viewer):
         )
         self._start = pn.widgets.DatePicker.from_param(state.param.start_date, label="From (UTC)", width=130)
         self._end = pn.widgets.DatePicker.from_param(state.param.end_date, label="To (UTC)", width=130)
-        self._clear = pn.widgets.Button(label="Clear dates", color="light", width=100)
+        self._clear = pn.widgets.Button(
+            label="Clear dates", color="light", width=100, stylesheets=button_stylesheets()
+        )
         self._clear.on_click(lambda _e: state.param.update(start_date=None, end_date=None))
         self._team = pn.widgets.Select(
             label="Team", options={"All teams": ALL}, value=ALL, css_classes=["team-select"]
@@ -464,7 +456,7 @@ class AppShell(Viewer):
             color="light",
             sizing_mode="stretch_width",
             css_classes=["page-nav"],
-            stylesheets=[NAV_DARK_CSS] if theme == "dark" else [],
+            stylesheets=button_stylesheets(),
         )
         nav.param.watch(lambda e: state.param.update(page=e.new), "value")
         state.param.watch(lambda e: setattr(nav, "value", e.new), "page")

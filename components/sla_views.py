@@ -15,6 +15,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.feedback import DURATION, DataPanel, data_table, esc, text_pane, tracked, typed
+from components.theme import button_stylesheets
 from monitor_app.analytics import sla
 from monitor_app.sla_targets import (
     SlaTargetError,
@@ -159,7 +160,9 @@ class SlaTargetFormView(Viewer):
         )
         self.max_minutes = pn.widgets.FloatInput(label="Max duration (min)", value=None, start=0, width=160)
         self.save = pn.widgets.Button(label="Save target", color="primary", width=140)
-        self.clear = pn.widgets.Button(label="Clear target", color="light", width=140)
+        self.clear = pn.widgets.Button(
+            label="Clear target", color="light", width=140, stylesheets=button_stylesheets()
+        )
         self.message = pn.pane.Alert("", alert_type="light", visible=False, sizing_mode="stretch_width")
         self.current = pn.pane.HTML("", sizing_mode="stretch_width")
         self.save.on_click(self._on_save)

@@ -8,6 +8,7 @@ for the Tabulator and the light table alike; the CSV download keeps the query's 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -108,6 +109,30 @@ def cron_text(expression: Any, timezone: Any = None) -> str:
     return f"{meaning}{zone} · {expression}"
 
 
+# Columns whose values are the platform's enum names (``ONE_TIME``, ``RUN_EXECUTION_ERROR``): read as
+# words in tables; the CSV and the filters keep the names the system tables use.
+ENUM_COLUMNS = frozenset(
+    {"result_state", "termination_code", "trigger_type", "run_type", "sku_name", "compute_type", "state"}
+)
+# Enum names whose words do not say what they mean, and words kept in capitals.
+ENUM_WORDS = {"PERIODIC": "Scheduled", "ONE_TIME": "One time", "RUN_JOB_TASK": "Run job task"}
+ENUM_ACRONYMS = frozenset(
+    {"US", "EU", "AP", "UK", "SQL", "DLT", "GPU", "API", "DBSQL", "AWS", "GCP", "N", "S"}
+)
+_ENUM_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+
+
+def enum_text(value: Any) -> Any:
+    """``RUN_EXECUTION_ERROR`` -> ``Run execution error``, ``PERIODIC`` -> ``Scheduled``; anything that is
+    not an enum name (a lower-case word, a free text, a missing value) unchanged."""
+    if not isinstance(value, str) or not _ENUM_NAME.match(value):
+        return value
+    if value in ENUM_WORDS:
+        return ENUM_WORDS[value]
+    words = [w if w in ENUM_ACRONYMS else w.lower() for w in value.split("_")]
+    return " ".join([words[0] if words[0] in ENUM_ACRONYMS else words[0].capitalize(), *words[1:]])
+
+
 def yes_no(value: Any) -> Any:
     """A flag as a word (``True`` and ``true`` both read ``yes``); anything else unchanged."""
     if isinstance(value, bool | np.bool_):
@@ -145,7 +170,7 @@ def table_spec(
     """The frame as shown and each column's reading as ``(column, kind, format)``.
 
     Columns the view formats keep its format. Otherwise: times as UTC text (shown in ``DISPLAY_ZONE``), flags as yes/no, ``*_pct``
-    (percent points) as ``12.3%``, ``*_seconds`` as durations (``1h 02m``, sorted by seconds), cron expressions with their meaning, ids ungrouped, whole numbers as
+    (percent points) as ``12.3%``, ``*_seconds`` as durations (``1h 02m``, sorted by seconds), cron expressions with their meaning, enum names as words (``One time``), ids ungrouped, whole numbers as
     ``3,365``, other numbers with two decimals, a column with no value at all empty."""
     money, percent, numbers = set(money), set(percent), numbers or {}
     display = frame.reset_index(drop=True).copy()
@@ -178,5 +203,7 @@ def table_spec(
         else:
             if _is_cron(str(col)):
                 display[col] = series.map(cron_text)
+            elif col in ENUM_COLUMNS:
+                display[col] = series.map(enum_text)
             spec.append((col, "text", ""))
     return display, tuple(spec)

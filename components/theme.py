@@ -75,3 +75,22 @@ def theme_css(theme: str) -> str:
     colours = THEMES.get(theme, LIGHT)
     props = "; ".join(f"--monitor-{k}: {v}" for k, v in colours.items())
     return f":root {{ {props}; }}"
+
+
+# Bootstrap's "light" buttons are Bokeh buttons in a shadow root: they stay white on a dark page.
+DARK_BUTTON_CSS = f"""
+.bk-btn {{ background-color: {var("surface")}; color: {var("text")}; border-color: {var("border")}; }}
+.bk-btn.bk-active {{ background-color: {var("header-bg")}; color: {var("header-text")}; }}
+"""
+
+
+def session_theme() -> str:
+    """The session's theme: ``dark`` from ``?theme=dark`` (Panel reads it), else ``default``."""
+    import panel as pn
+
+    return "dark" if pn.config.theme == "dark" else "default"
+
+
+def button_stylesheets() -> list[str]:
+    """The stylesheets a light button needs to follow the session's theme."""
+    return [DARK_BUTTON_CSS] if session_theme() == "dark" else []

@@ -155,7 +155,16 @@ def _dark_shot(page, base: str, out: Path) -> None:
     page.goto(f"{base}?theme=dark")
     _settle(page, ".kpi-runs")
     page.screenshot(path=str(out / "overview-dark.png"))
-    print(f"saved {out / 'overview-dark.png'}", file=sys.stderr)
+    page.locator(".green-but-broken").first.screenshot(path=str(out / "green-but-broken-dark.png"))
+    # a paged Tabulator and the drill-down's breadcrumb, which kept light colours before
+    page.goto(f"{base}?page=jobs&theme=dark")
+    _settle(page, ".data-table tr.light-row")
+    page.locator(".data-table tr.light-row").first.click()
+    _settle(page, ".runs-table tr.light-row")
+    page.screenshot(path=str(out / "job-runs-dark.png"))
+    print(
+        f"saved {out / 'overview-dark.png'}, green-but-broken-dark.png and job-runs-dark.png", file=sys.stderr
+    )
 
 
 def _tables_shots(browser, base: str, out: Path) -> None:

@@ -53,7 +53,7 @@ def test_runs_in_progress_are_those_without_a_terminal_row(workspace):
     assert len(expected) > 0
     shown = _table(ActiveRunsView(AppState(jobs_api=api, cache=ResultCache())))
     assert sorted(shown["run_id"]) == sorted(expected)
-    assert set(shown["state"]) == {"RUNNING"}
+    assert set(shown["state"]) == {"Running"}  # the API's RUNNING, read as a word
 
 
 def test_job_settings_of_the_selected_job(workspace):

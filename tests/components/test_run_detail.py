@@ -43,6 +43,7 @@ def _facts(engine, run_id: str, host: str | None) -> str:
 def test_a_failed_run_says_what_its_code_means_and_links_to_the_workspace(engine):
     facts = _facts(engine, "r-bad", 'https://adb-1.example.net/"><script>')
     assert "<th>What it usually means</th><td>the run hit its timeout: find the slow task" in facts
+    assert "<th>Termination</th><td>Timed out (TIMED_OUT)</td>" in facts
     assert (
         '<a href="https://adb-1.example.net/&quot;&gt;&lt;script&gt;/jobs/j1/runs/r-bad" target="_blank"'
         in facts
@@ -53,6 +54,7 @@ def test_a_failed_run_says_what_its_code_means_and_links_to_the_workspace(engine
 def test_a_successful_run_has_no_hint_and_the_demo_no_workspace_link(engine):
     facts = _facts(engine, "r-ok", None)
     assert "What it usually means" not in facts and "run-links" not in facts
+    assert "<th>Outcome</th><td>success (Succeeded)</td>" in facts
 
 
 def test_workspace_urls():

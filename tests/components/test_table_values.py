@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.table_values import cron_text, table_spec, yes_no
+from components.table_values import cron_text, enum_text, table_spec, yes_no
 
 
 def test_every_column_gets_a_reading_by_type_and_name():
@@ -120,3 +120,29 @@ def test_a_moment_on_its_own_reads_in_the_users_zone_with_utc_beside_it():
     with display_zone("America/New_York"):
         assert moment_text(start.tz_localize("UTC")) == "2026-12-07 09:05:09 EST (2026-12-07 14:05:09 UTC)"
     assert moment_text(None) == "" and moment_text(pd.NaT, "Asia/Tokyo") == ""
+
+
+def test_enum_names_read_as_words_in_their_columns_only():
+    frame = pd.DataFrame(
+        {
+            "job_name": ["NIGHTLY_ETL", "b"],
+            "trigger_type": ["PERIODIC", "ONE_TIME"],
+            "result_state": ["FAILED", None],
+            "termination_code": ["RUN_EXECUTION_ERROR", "SUCCESS"],
+            "sku_name": ["PREMIUM_JOBS_SERVERLESS_COMPUTE_US_EAST_N_VIRGINIA", "PREMIUM_JOBS_COMPUTE"],
+            "outcome": ["failure", "success"],
+        }
+    )
+    display, spec = table_spec(frame)
+    assert pd.isna(display.loc[1, "result_state"])  # a run still going has no state: an empty cell
+    assert display.fillna("–").to_dict("list") == {
+        "job_name": ["NIGHTLY_ETL", "b"],  # a name in capitals is a name, not an enum
+        "trigger_type": ["Scheduled", "One time"],
+        "result_state": ["Failed", "–"],
+        "termination_code": ["Run execution error", "Success"],
+        "sku_name": ["Premium jobs serverless compute US east N virginia", "Premium jobs compute"],
+        "outcome": ["failure", "success"],
+    }
+    assert {kind for _, kind, _ in spec} == {"text"}
+    assert frame["trigger_type"].tolist() == ["PERIODIC", "ONE_TIME"]  # the CSV keeps the names
+    assert enum_text("<b>X</b>") == "<b>X</b>" and enum_text(3) == 3

@@ -72,3 +72,22 @@ def test_a_browser_preferring_dark_gets_the_dark_theme(browser, problems, served
     finally:
         page.context.close()
     assert list(problems) == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("theme", ["dark", "default"])
+def test_the_breadcrumb_and_a_tables_filter_follow_the_theme(page, served, theme):
+    page.goto(link(served, page="teams", theme=theme))
+    page.locator(".teams-table tr.light-row td[data-field='team']").first.click()
+    crumb = page.locator(".crumb-teams .bk-btn")
+    expect(crumb).to_be_visible()
+    # Bootstrap's light buttons and the browser's default input stayed white on the dark page.
+    ground = crumb.evaluate("(el) => getComputedStyle(el).backgroundColor")
+    assert (ground == "rgb(43, 48, 53)") == (theme == "dark"), ground
+    assert contrast(crumb) >= 4.5
+    page.goto(link(served, theme=theme))
+    box = page.locator(".job-health-table .light-filter")
+    expect(box).to_be_visible()
+    assert (box.evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgb(43, 48, 53)") == (
+        theme == "dark"
+    )
+    assert contrast(box) >= 4.5
