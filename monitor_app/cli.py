@@ -7,6 +7,7 @@ code (0 success, 1 failure with a one-line reason on stderr, 2 bad usage).
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import secrets
 import sys
@@ -293,6 +294,12 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+    if "targets" in inspect.signature(metrics[args.name].fn).parameters:
+        # analytics read no state: the SLA targets in force come from the state store, loaded here
+        from monitor_app.context import open_state_store
+        from monitor_app.sla_targets import sla_target_history
+
+        overrides["targets"] = sla_target_history(open_state_store(settings), settings)
     try:
         frame = metrics[args.name].fn(engine, filters, **overrides)
     except TypeError as err:  # an unknown threshold name: the metric lists the ones it knows

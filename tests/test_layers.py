@@ -18,6 +18,18 @@ FORBIDDEN = {
     # static snapshots: HoloViews and Bokeh for charts, never the app's views or Panel
     "reports": ("components", "panel"),
 }
+# Analytics are pure functions of their arguments: from the app, only the filters and other analytics;
+# no settings, state store, context or Jobs API (targets, rules and thresholds are passed in).
+ONLY_FROM = {
+    "monitor_app/analytics": {"monitor_app": ("monitor_app.analytics", "monitor_app.filters")},
+}
+ALSO_FORBIDDEN = {
+    "monitor_app/analytics": ("data.state_store", "data.jobs_api", "data.refresh", "data.io"),
+}
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -31,12 +43,18 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
-def crossings(layer: str) -> list[str]:
+def crossings(layer: str, root: Path = ROOT) -> list[str]:
     out = []
-    for path in sorted((ROOT / layer).rglob("*.py")):
+    for path in sorted((root / layer).rglob("*.py")):
         for name in sorted(imports_of(path)):
-            if name.split(".")[0] in FORBIDDEN[layer]:
-                out.append(f"{path.relative_to(ROOT)} imports {name}")
+            package = name.split(".")[0]
+            allowed = ONLY_FROM.get(layer, {}).get(package)
+            if (
+                package in FORBIDDEN[layer]
+                or any(_within(name, p) for p in ALSO_FORBIDDEN.get(layer, ()))
+                or (allowed is not None and not any(_within(name, p) for p in allowed))
+            ):
+                out.append(f"{path.relative_to(root)} imports {name}")
     return out
 
 
@@ -49,3 +67,16 @@ def test_the_contract_sees_a_lazy_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from monitor_app.settings import Settings\n", encoding="utf-8")
     assert imports_of(module) == {"monitor_app.settings"}
+
+
+def test_analytics_may_not_read_settings_or_state(tmp_path):
+    layer = tmp_path / "monitor_app" / "analytics"
+    layer.mkdir(parents=True)
+    (layer / "ok.py").write_text("from monitor_app.filters import Filters\nfrom data.engines import Engine\n")
+    (layer / "bad.py").write_text(
+        "def f():\n    from monitor_app.settings import load_settings\n    import data.state_store\n"
+    )
+    assert crossings("monitor_app/analytics", tmp_path) == [
+        "monitor_app/analytics/bad.py imports data.state_store",
+        "monitor_app/analytics/bad.py imports monitor_app.settings",
+    ]

@@ -308,6 +308,8 @@ _CAUSE_HINTS = {
 
 def sla_breach(ctx: RuleContext) -> list[Finding]:
     cfg = ctx.rules["sla_breach"]
+    if ctx.targets is None:  # no targets given: nothing to check (analytics never read the state store)
+        return []
     frame = sla.sla_breaches(ctx.engine, ctx.window, ctx.targets)
     out = []
     for r, n in _latest_per_job(frame, ctx.since("sla_breach")):
@@ -346,6 +348,8 @@ def sla_breach(ctx: RuleContext) -> list[Finding]:
 
 def sla_at_risk(ctx: RuleContext) -> list[Finding]:
     cfg = ctx.rules["sla_at_risk"]
+    if ctx.targets is None:
+        return []
     frame = sla_risk.sla_at_risk(
         ctx.engine, ctx.window, ctx.targets, live_runs=ctx.live_runs, window_share=cfg["window_share"]
     )

@@ -131,16 +131,6 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _default_targets() -> pd.DataFrame:
-    """Targets of the configured state store and monitor.yaml (the CLI's path; views pass their own)."""
-    from monitor_app.context import open_state_store
-    from monitor_app.settings import load_settings
-    from monitor_app.sla_targets import sla_target_history
-
-    settings = load_settings()
-    return sla_target_history(open_state_store(settings), settings)
-
-
 def _quartz_to_croniter(expr: str) -> str:
     """Quartz (sec min hour dom month dow [year]; dow 1-7 = SUN-SAT) to croniter's seconds-first form."""
     fields = expr.split()
@@ -691,7 +681,7 @@ def _ends_after(
 def _checked(
     engine: Engine,
     filters: Filters,
-    targets: pd.DataFrame | None,
+    targets: pd.DataFrame,
     thresholds: dict[str, float],
     since: datetime | None = None,
     exact: bool = False,
@@ -709,8 +699,6 @@ def _checked(
     unknown = set(thresholds) - {"baseline_days", "min_baseline_runs"}
     if unknown:
         raise TypeError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
-    if targets is None:
-        targets = _default_targets()
     if targets.empty:
         return None
     baseline = timedelta(days=int(thresholds.get("baseline_days", DEFAULTS["baseline_days"])))
@@ -737,9 +725,7 @@ def _limited(checked: _Checked | None, row_limit: int | None, breaches_only: boo
 
 
 @metric("sla_checks")
-def sla_checks(
-    engine: Engine, filters: Filters, targets: pd.DataFrame | None = None, **thresholds: float
-) -> pd.DataFrame:
+def sla_checks(engine: Engine, filters: Filters, targets: pd.DataFrame, **thresholds: float) -> pd.DataFrame:
     """Every completed run of a job with an SLA target, checked against the target in force at its start.
 
     Parameters
@@ -748,8 +734,8 @@ def sla_checks(
         Where to read ``monitor.*``; which window (runs by start time), team and job; ``row_limit``: the
         newest runs kept.
     targets
-        Target versions as :func:`monitor_app.sla_targets.sla_target_history` returns them; None reads
-        the configured state store and monitor.yaml.
+        Target versions as :func:`monitor_app.sla_targets.sla_target_history` returns them. Passed in,
+        never read here: the CLI, the server and the alert engine load them from the state store.
     baseline_days, min_baseline_runs : int
         Normal-duration baseline behind the causes: successful runs of the previous 30 days, >= 5.
 
@@ -770,7 +756,7 @@ def sla_checks(
 
 @metric("sla_breaches")
 def sla_breaches(
-    engine: Engine, filters: Filters, targets: pd.DataFrame | None = None, **thresholds: float
+    engine: Engine, filters: Filters, targets: pd.DataFrame, **thresholds: float
 ) -> pd.DataFrame:
     """SLA breach history: the checked runs that failed, missed the deadline or ran over the maximum.
 
@@ -785,9 +771,7 @@ DAY_COLUMNS = ["day", "checked_runs", "breaches", "attainment"]
 
 
 @metric("sla_days")
-def sla_days(
-    engine: Engine, filters: Filters, targets: pd.DataFrame | None = None, **thresholds: float
-) -> pd.DataFrame:
+def sla_days(engine: Engine, filters: Filters, targets: pd.DataFrame, **thresholds: float) -> pd.DataFrame:
     """SLA attainment per UTC day (by run start): the overview's trend.
 
     Same parameters as :func:`sla_checks`. One row per day with a checked run, oldest first: ``day``
@@ -855,9 +839,7 @@ def _per_job(checked: _Checked, rows: np.ndarray) -> dict[str, np.ndarray]:
 
 
 @metric("sla_summary")
-def sla_summary(
-    engine: Engine, filters: Filters, targets: pd.DataFrame | None = None, **thresholds: float
-) -> pd.DataFrame:
+def sla_summary(engine: Engine, filters: Filters, targets: pd.DataFrame, **thresholds: float) -> pd.DataFrame:
     """SLA breaches per job: count, rate, trend against the previous window and a ranking score.
 
     Parameters

@@ -22,7 +22,7 @@ import pandas as pd
 from data.engines import Engine
 from data.sql_files import sql_beside
 from monitor_app.analytics.registry import metric
-from monitor_app.analytics.sla import DEFAULTS, _default_targets, _job_keys, deadline_for, scheduled_start
+from monitor_app.analytics.sla import DEFAULTS, _job_keys, deadline_for, scheduled_start
 from monitor_app.filters import Filters
 
 WINDOW_SHARE = 0.8
@@ -88,7 +88,7 @@ def _utc(value: Any) -> datetime | None:
 def sla_at_risk(
     engine: Engine,
     filters: Filters,
-    targets: pd.DataFrame | None = None,
+    targets: pd.DataFrame,
     live_runs: pd.DataFrame | None = None,
     window_share: float = WINDOW_SHARE,
     **_other_thresholds: Any,
@@ -100,8 +100,8 @@ def sla_at_risk(
     engine, filters
         Where to read ``monitor.*``; ``filters.end_time`` is "now"; team and job narrow the jobs.
     targets
-        Target versions as :func:`monitor_app.sla_targets.sla_target_history` returns them (None reads
-        the configured ones); the version in force now applies.
+        Target versions as :func:`monitor_app.sla_targets.sla_target_history` returns them (passed in,
+        never read here); the version in force now applies.
     live_runs
         Runs in progress from the Jobs API (``workspace_id`` when known, ``job_id, run_id, start_time``);
         None reads the job timeline instead.
@@ -117,7 +117,6 @@ def sla_at_risk(
     """
     if window_share <= 0 or window_share > 1:
         raise ValueError(f"window_share must be in (0, 1], got {window_share}")
-    targets = _default_targets() if targets is None else targets
     targets = current_targets(targets)
     if targets.empty:
         return pd.DataFrame(columns=RISK_COLUMNS)

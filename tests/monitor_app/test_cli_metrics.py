@@ -195,3 +195,35 @@ def test_a_bad_now_names_the_option(db, capsys):
     code, out, err = run(capsys, "job_runs", "--db", str(db), "--now", "yesterday")
     assert (code, out) == (2, "")
     assert err == "error: --now expects an ISO time such as 2026-12-06T09:00 (UTC), got 'yesterday'\n"
+
+
+def test_sla_metrics_check_the_targets_saved_in_the_state_store(db, capsys):
+    from datetime import UTC, datetime
+
+    from monitor_app.context import open_state_store
+    from monitor_app.settings import load_settings
+    from monitor_app.sla_targets import set_sla_target
+
+    code, out, _ = run(capsys, "sla_breaches", "--db", str(db), "--now", "2026-10-10T00:00:00")
+    assert (code, json.loads(out)) == (0, [])  # no target saved: nothing is checked
+    settings = load_settings()
+    settings.db_path = db
+    engine = DuckDBEngine(db)
+    try:  # every run takes 5 minutes: a 4-minute maximum is breached by all seven
+        set_sla_target(
+            open_state_store(settings),
+            engine,
+            None,
+            "j1",
+            None,
+            None,
+            4,
+            "ana",
+            now=datetime(2026, 9, 1, tzinfo=UTC),
+        )
+    finally:
+        engine.close()
+    code, out, _ = run(capsys, "sla_breaches", "--db", str(db), "--now", "2026-10-10T00:00:00")
+    rows = json.loads(out)
+    assert code == 0
+    assert [r["run_id"] for r in rows] == [f"j1-{d}" for d in range(7, 0, -1)]
