@@ -14,8 +14,10 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, InPlace, data_table, esc, key_values_html, text_pane
 from components.html_box import HtmlBox
+from components.loading import DataPanel, InPlace
+from components.panes import esc, key_values_html, text_pane
+from components.tables import data_table
 from monitor_app.alerts.inbox import AlertError, Inbox, select
 from monitor_app.alerts.model import CATEGORIES, SEVERITIES, Alert
 from monitor_app.state import AppState

@@ -14,7 +14,10 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, esc, text_pane, tracked, typed
+from components.forms import tracked, typed
+from components.loading import DataPanel
+from components.panes import esc, text_pane
+from components.tables import data_table
 from components.theme import button_stylesheets
 from monitor_app.alerts.config import rule_settings
 from monitor_app.analytics.budget_status import budget_status

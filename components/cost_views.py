@@ -24,8 +24,10 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.count_bridges import billed_runs_note, trust_bridge
-from components.feedback import DataPanel, data_table, esc, fmt_money, key_values, text_pane
 from components.holoviews_loader import holoviews
+from components.loading import DataPanel
+from components.panes import esc, fmt_money, key_values, text_pane
+from components.tables import data_table
 from monitor_app.analytics import cost, drilldown
 from monitor_app.filters import Filters
 from monitor_app.state import AppState

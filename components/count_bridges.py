@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from components.feedback import fmt_money
+from components.panes import fmt_money
 
 
 def _total(frame: pd.DataFrame, column: str) -> float:

@@ -14,22 +14,13 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import (
-    PANE_CSS,
-    PRIMARY,
-    DataPanel,
-    InPlace,
-    KeptTable,
-    esc,
-    fmt_duration,
-    fmt_money,
-    key_values_html,
-    picker,
-    text_pane,
-)
+from components.forms import picker
 from components.jobs_api_views import RunErrorView
+from components.loading import PRIMARY, DataPanel, InPlace
+from components.panes import PANE_CSS, esc, fmt_duration, fmt_money, key_values_html, text_pane
 from components.sparkline import runs_sparkline
 from components.table_values import enum_text, moment_text
+from components.tables import KeptTable
 from components.task_timeline import TaskTimeline
 from components.theme import button_stylesheets
 from monitor_app.analytics import drilldown

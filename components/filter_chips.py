@@ -15,7 +15,7 @@ from typing import Any
 import param
 from panel.custom import JSComponent
 
-from components.feedback import loads_together
+from components.loading import loads_together
 from components.theme import var
 from monitor_app.state import AppState
 

@@ -16,11 +16,13 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DURATION, PANE_CSS, PRIMARY, DataPanel, InPlace, data_table, esc, text_pane
 from components.holoviews_loader import holoviews  # noqa: F401  (kept importable from here)
 from components.html_box import HtmlBox
-from components.light_table import LightTable, number_format
+from components.light_table import DURATION, LightTable, number_format
+from components.loading import PRIMARY, DataPanel, InPlace
+from components.panes import PANE_CSS, esc, text_pane
 from components.run_history_chart import RunHistoryChart
+from components.tables import data_table
 from components.theme import var
 from monitor_app.analytics import health
 from monitor_app.state import AppState

@@ -4,7 +4,7 @@ A Panel HTML pane whose text changes makes Bokeh lay the page out again; on a pa
 pages laid out (the shell does, so a click does not redraw their tables from zero width) that cost
 100 ms of a drill-down click on a 2-core machine (docs/benchmarks.md). This box sets its content with
 ``innerHTML`` and keeps its size (give it a height): nothing else on the page moves. The HTML must be
-built by our own code, workspace text escaped (``components.feedback.esc``).
+built by our own code, workspace text escaped (``components.panes.esc``).
 """
 
 from __future__ import annotations

@@ -18,9 +18,11 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import PANE_CSS, DataPanel, InPlace, KeptTable, data_table, esc, text_pane
 from components.holoviews_loader import holoviews
 from components.html_box import HtmlBox
+from components.loading import DataPanel, InPlace
+from components.panes import PANE_CSS, esc, text_pane
+from components.tables import KeptTable, data_table
 from monitor_app.analytics import integrity
 from monitor_app.state import AppState
 

@@ -15,17 +15,10 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import (
-    PANE_CSS,
-    DataPanel,
-    InPlace,
-    data_table,
-    esc,
-    fmt_duration,
-    key_values,
-    text_pane,
-)
+from components.loading import DataPanel, InPlace
+from components.panes import PANE_CSS, esc, fmt_duration, key_values, text_pane
 from components.table_values import cron_text
+from components.tables import data_table
 from monitor_app.state import AppState
 
 # A message wraps (a workspace's are one long line); a trace keeps its lines and scrolls sideways.

@@ -15,9 +15,10 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import PANE_CSS, PRIMARY, DataPanel, InPlace, esc, fmt_money
 from components.html_box import HtmlBox
+from components.loading import PRIMARY, DataPanel, InPlace
 from components.overview_data import Headline, headline
+from components.panes import PANE_CSS, esc, fmt_money
 from components.theme import var
 from monitor_app.analytics import health
 from monitor_app.state import AppState

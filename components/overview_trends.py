@@ -17,8 +17,9 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.charts import OTHER_COLOUR, team_colours
-from components.feedback import PANE_CSS, DataPanel, InPlace, esc, fmt_money, loads_together, notice_html
+from components.loading import DataPanel, InPlace, loads_together
 from components.overview_data import Trends, trends
+from components.panes import PANE_CSS, esc, fmt_money, notice_html
 from components.selectable_chart import SelectableChart
 from components.trend_svg import (
     FAILED_COLOUR,

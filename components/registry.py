@@ -28,7 +28,8 @@ from typing import Any
 
 import panel as pn
 
-from components.feedback import FoldedSection, coming_soon, error_alert
+from components.loading import FoldedSection
+from components.panes import coming_soon, error_alert
 from monitor_app.state import PAGES, AppState
 
 ViewFactory = Callable[[AppState], Any]

@@ -18,7 +18,8 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import data_table, esc, text_pane
+from components.panes import esc, text_pane
+from components.tables import data_table
 from components.theme import button_stylesheets
 from monitor_app.state import AppState
 from reports.periods import KINDS

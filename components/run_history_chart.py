@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from components.feedback import esc
+from components.panes import esc
 from components.theme import var
 
 OUTCOME_COLOURS = {

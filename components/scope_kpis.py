@@ -8,10 +8,11 @@ from typing import Any
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import PANE_CSS, DataPanel, InPlace
 from components.html_box import HtmlBox
+from components.loading import DataPanel, InPlace
 from components.overview import GLANCE_CSS, kpis_html
 from components.overview_data import ScopeTotals, scope_totals
+from components.panes import PANE_CSS
 from monitor_app.state import AppState
 
 

@@ -17,22 +17,13 @@ import panel as pn
 from panel.viewable import Viewer
 
 from components.drilldown_views import Breadcrumb, JobsView, RunDetailView, RunsView, TeamsView
-from components.feedback import (
-    PANE_CSS,
-    DataPanel,
-    building_page,
-    coming_soon,
-    esc,
-    key_values,
-    notice_html,
-    session_idle,
-    text_pane,
-)
 from components.filter_chips import FilterChips
 from components.html_box import HtmlBox
+from components.loading import DataPanel, building_page, session_idle
 from components.overview import OverviewView
 from components.overview_data import filter_options, freshness
 from components.overview_trends import OverviewTrendsView
+from components.panes import PANE_CSS, coming_soon, esc, key_values, notice_html, text_pane
 from components.registry import SLOT_ONLY_PAGES, Slot
 from components.scope_kpis import ScopeKpisView
 from components.theme import button_stylesheets, session_theme, theme_css

@@ -14,7 +14,11 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DURATION, DataPanel, data_table, esc, text_pane, tracked, typed
+from components.forms import tracked, typed
+from components.light_table import DURATION
+from components.loading import DataPanel
+from components.panes import esc, text_pane
+from components.tables import data_table
 from components.theme import button_stylesheets
 from monitor_app.analytics import sla
 from monitor_app.sla_targets import (

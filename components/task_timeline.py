@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import panel as pn
 
-from components.feedback import esc, fmt_duration
+from components.panes import esc, fmt_duration
 from components.run_history_chart import OUTCOME_COLOURS
 
 TIMELINE_CSS = """

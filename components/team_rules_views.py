@@ -13,7 +13,9 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import data_table, esc, text_pane, tracked, typed
+from components.forms import tracked, typed
+from components.panes import esc, text_pane
+from components.tables import data_table
 from monitor_app import team_rules
 from monitor_app.state import AppState
 from monitor_app.team_rules import MATCH_KINDS, RuleSavedNotApplied, TeamRuleError

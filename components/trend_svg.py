@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from components.feedback import esc, fmt_money
+from components.panes import esc, fmt_money
 from components.run_history_chart import nice_step
 
 WIDTH, HEIGHT = 360, 190

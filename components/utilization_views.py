@@ -16,8 +16,10 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.feedback import DataPanel, data_table, fmt_money, key_values, text_pane
 from components.holoviews_loader import holoviews
+from components.loading import DataPanel
+from components.panes import fmt_money, key_values, text_pane
+from components.tables import data_table
 from monitor_app.analytics import utilization
 from monitor_app.state import AppState
 

@@ -415,7 +415,7 @@ def session_error_page(err: BaseException) -> Any:
     and code); the log has it under a reference the user can quote."""
     import panel as pn
 
-    from components.feedback import esc
+    from components.panes import esc
 
     reference = secrets.token_hex(4)
     log.error("session could not be built (reference %s)", reference, exc_info=err)

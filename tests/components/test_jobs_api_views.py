@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from components.feedback import esc
 from components.jobs_api_views import ActiveRunsView, JobSettingsView, RunErrorView, run_errors_html
+from components.panes import esc
 from components.table_values import cron_text
 from data.engines import DuckDBEngine
 from data.jobs_api.client import JobsApiProvider

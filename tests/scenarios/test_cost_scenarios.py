@@ -95,7 +95,7 @@ def test_cost_views_render_on_the_demo(workspace, tmp_path):
     """Every cost and team-rule view builds and fills its panels without an in-place error (no browser)."""
     pn = pytest.importorskip("panel")
     from components import cost_views, team_rules_views
-    from components.feedback import DataPanel
+    from components.loading import DataPanel
     from data.state_store import StateStore
     from monitor_app.cache import ResultCache
     from monitor_app.settings import Settings

@@ -11,7 +11,7 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import expect  # noqa: E402
 
-from components.feedback import fmt_money  # noqa: E402
+from components.panes import fmt_money  # noqa: E402
 from monitor_app.analytics import drilldown  # noqa: E402
 from tests.ui.conftest import open_page  # noqa: E402
 from tests.ui.helpers import (  # noqa: E402

@@ -11,8 +11,8 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import expect  # noqa: E402
 
-from components.feedback import fmt_money  # noqa: E402
 from components.overview_trends import teams_by_spend  # noqa: E402
+from components.panes import fmt_money  # noqa: E402
 from monitor_app.analytics import drilldown  # noqa: E402
 from tests.ui.helpers import OBRIEN, app_filters, link, wait_for_query  # noqa: E402
 

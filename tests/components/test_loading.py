@@ -1,12 +1,10 @@
-"""DataPanel's in-place updates, kept tables and folded sections, outside a server (synchronous)."""
+"""DataPanel's in-place updates, load scheduling and folded sections, outside a server (synchronous)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import panel as pn
-import pytest
 
-from components.feedback import DataPanel, FoldedSection, InPlace, KeptTable, building_page, tracked, typed
+from components.loading import DataPanel, FoldedSection, InPlace, building_page
 from components.registry import load_slots
 from monitor_app.cache import ResultCache
 from monitor_app.state import AppState
@@ -14,25 +12,6 @@ from monitor_app.state import AppState
 
 def _state(**params) -> AppState:
     return AppState(cache=ResultCache(), **params)
-
-
-def test_a_kept_table_swaps_rows_and_keeps_its_table_while_the_columns_stay():
-    clicked = []
-    table = KeptTable("runs", money=["cost"], on_click=lambda i, row: clicked.append((i, row["name"])))
-    table.prepare(pd.DataFrame({"name": ["a", "b"], "cost": [1.0, 2.0]}))()
-    first = table.table
-    assert list(first.frame["name"]) == ["a", "b"]
-    assert '<td data-field="cost">$2.00</td>' in first.body  # money as money
-
-    table.prepare(pd.DataFrame({"name": ["<img src=x>"], "cost": [3.0]}))()
-    assert table.table is first  # the same widget: the browser gets new rows, not a new table
-    assert list(first.frame["name"]) == ["<img src=x>"]
-    assert "&lt;img src=x&gt;" in first.body and "<img" not in first.body  # workspace text stays text
-    first._handle_msg({"row": 0})
-    assert clicked == [(0, "<img src=x>")]
-
-    table.prepare(pd.DataFrame({"name": ["c"], "runs": [4]}))()
-    assert table.table is not first  # other columns: a new table
 
 
 def test_a_render_returning_in_place_updates_the_kept_view():
@@ -89,19 +68,6 @@ def test_slot_modules_fold_what_is_not_needed_at_a_glance():
     assert runs["RunHistoryView"] is None and runs["SlaTargetFormView"]
 
 
-def test_a_primed_table_has_the_columns_and_no_rows_and_never_overwrites_data():
-    table = KeptTable("jobs", money=["cost"])
-    empty = pd.DataFrame({"name": pd.Series([], dtype=object), "cost": pd.Series([], dtype=float)})
-    assert table.prime(empty)() is True
-    primed = table.table
-    assert list(primed.frame.columns) == ["name", "cost"] and len(primed.frame) == 0
-
-    table.prepare(pd.DataFrame({"name": ["a"], "cost": [1.0]}))()
-    assert table.table is primed  # the first rows swap into the primed table
-    assert table.prime(empty)() is False  # a late prime leaves the rows alone
-    assert list(table.table.frame["name"]) == ["a"]
-
-
 def test_place_puts_a_kept_view_in_a_panel_without_loading():
     view = pn.pane.HTML("kept")
     loads = []
@@ -112,48 +78,11 @@ def test_place_puts_a_kept_view_in_a_panel_without_loading():
     assert panel._body.objects == [view]  # what a panel shows is never replaced by a prime
 
 
-@pytest.mark.parametrize(
-    "make", [pn.widgets.TextInput, lambda **kw: pn.widgets.AutocompleteInput(restrict=False, **kw)]
-)
-def test_typed_reads_an_emptied_box_as_empty(make):
-    box = tracked(make(value="sales-"))
-    assert typed(box) == "sales-"  # set by the app, never typed
-    box.value_input = "finance-"  # keys typed, no Enter yet
-    assert typed(box) == "finance-"
-    box.value = "finance-"  # Enter or blur
-    box.value_input = ""  # the user empties the box and clicks the button before blurring
-    assert typed(box) == ""
-    box.value = "ops-"  # the app fills it again (a new selection)
-    assert typed(box) == "ops-"
-    box.param.update(value="hr-", value_input="hr-")  # the browser sends both at once (Tab, Enter)
-    assert typed(box) == "hr-"
-
-
-def test_typed_refuses_an_untracked_box():
-    with pytest.raises(TypeError, match="typed\\(\\) needs a tracked\\(\\) text box"):
-        typed(pn.widgets.TextInput(value="x"))
-
-
-def test_a_kept_tables_drawn_column_is_shown_but_not_in_its_csv():
-    kept = KeptTable("jobs", markup={"runs_by_day": lambda days: "<svg/>"})
-    kept.prepare(pd.DataFrame({"name": ["etl"], "runs_by_day": [[("2026-11-20", 1, 0)]], "runs": [1]}))()
-    assert list(kept.table.titles) == ["name", "runs_by_day", "runs"]
-    csv = kept.view.objects[1].callback().getvalue()
-    assert csv.splitlines() == ["name,runs", "etl,1"]
-
-
-def test_a_kept_tables_hidden_column_is_in_its_csv_not_on_screen():
-    kept = KeptTable("jobs", hidden=("succeeded",))
-    kept.prepare(pd.DataFrame({"name": ["etl"], "succeeded": [3]}))()
-    assert list(kept.table.titles) == ["name"]
-    assert kept.view.objects[1].callback().getvalue().splitlines() == ["name,succeeded", "etl,3"]
-
-
 def test_the_spinner_never_outlives_the_result_whichever_lands_first():
     """The race behind a spinner that stayed on a hidden panel: the worker's result was applied on the
     event loop between the caller seeing no result yet and the caller setting the spinner. The spinner
     is now set on the loop too, and not once the result is shown."""
-    from components.feedback import _NOTHING, _Delivery
+    from components.loading import _NOTHING, _Delivery
 
     class Loop:  # a session document's next-tick callbacks, run when flushed
         def __init__(self) -> None:
@@ -209,18 +138,18 @@ def test_secondary_loads_wait_for_the_browser_only_after_a_page_change(monkeypat
     import threading
     import time
 
-    from components import feedback
+    from components import loading
 
-    monkeypatch.setattr(feedback, "SECONDARY_DELAY_S", 0.5)
+    monkeypatch.setattr(loading, "SECONDARY_DELAY_S", 0.5)
 
     def secondary_start(page_change: bool) -> float:
-        loads = feedback._SessionLoads()
+        loads = loading._SessionLoads()
         loads.shown = True
         if page_change:
             loads.page_changed()
         primary_done, started = threading.Event(), threading.Event()
-        loads.submit(feedback.PRIMARY, lambda: (time.sleep(0.05), primary_done.set()))
-        loads.submit(feedback.SECONDARY, started.set)
+        loads.submit(loading.PRIMARY, lambda: (time.sleep(0.05), primary_done.set()))
+        loads.submit(loading.SECONDARY, started.set)
         assert primary_done.wait(5)
         ended = time.monotonic()
         assert started.wait(5)

@@ -1,21 +1,17 @@
 """The one way panels get their data: in a worker with a timeout, errors shown in place, loading shown.
 
-``compute_panel(load, render)`` is the helper every panel goes through: it runs ``load()`` in a worker
-thread with a timeout, renders the result, and turns any failure (``QueryError``, ``JobsApiError``, a
-timeout, a bug) into an error alert *in that panel only*, with the reason. ``DataPanel`` wraps it as a
-Viewer that recomputes when the state parameters it depends on change, shows a loading spinner while it
-works, and skips work while its page is not shown (it catches up when the page is shown again).
-
-Also here: escaping helpers (workspace text is untrusted), tables with plain-text cells and a CSV
-download, and the "coming soon" placeholder used by view slots.
+``compute_panel(load, render)`` runs ``load()`` in a worker thread with a timeout, renders the result, and
+turns any failure (``QueryError``, ``JobsApiError``, a timeout, a bug) into an error alert *in that panel
+only*, with the reason. ``DataPanel`` wraps it as a Viewer that recomputes when the state parameters it
+depends on change, shows a spinner while it works, and skips work while its page is not shown (it
+catches up when the page is shown again). ``building_page`` / ``loads_together`` schedule a page's loads;
+``FoldedSection`` builds a view only when it is opened.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import heapq
-import html
-import io
 import logging
 import threading
 import time
@@ -24,36 +20,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.light_table import DURATION, LightTable, Markup, duration_text, number_format, plain_text
-from components.table_titles import (
-    column_title,
-    frozen_column,
-    min_width_px,
-    reading_order,
-    text_width_px,
-    wraps,
-)
+from components.panes import PANEL_TIMEOUT_S, error_alert, text_pane
 from components.table_values import (
-    Spec,
     display_zone,
-    local_time,
-    local_title,
-    table_spec,
-    utc_hover,
-    yes_no,
 )
-from components.theme import button_stylesheets, var
-from monitor_app.state import AppState, valid_zone
+from monitor_app.state import AppState
 
 log = logging.getLogger(__name__)
 
-# A panel gives up waiting after this long and says so; the query itself is interrupted by the engine's
-# own timeout (data.engines.DEFAULT_TIMEOUT_S). Nothing on screen waits forever.
-PANEL_TIMEOUT_S = 45.0
 # Worker threads for panel loads, shared by all sessions (queries mostly wait on the engine); refreshes
 # run in their own pool and wait on loads with a timeout, so a stuck load never blocks a refresh slot.
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="panel-load")
@@ -159,68 +136,6 @@ class PanelTimeout(TimeoutError):
     """A panel's data did not arrive within PANEL_TIMEOUT_S."""
 
 
-# Inline styles: panes render in shadow DOM, where the template's stylesheets do not reach.
-_ERROR_STYLE = (
-    f"background:{var('error-bg')};color:{var('error-text')};border:1px solid {var('error-border')};"
-    "border-radius:4px;padding:8px 12px"
-)
-_NOTICE_STYLE = (
-    f"background:{var('notice-bg')};color:{var('notice-text')};border:1px solid {var('notice-border')};"
-    "border-radius:4px;padding:8px 12px"
-)
-_SOON_STYLE = (
-    f"background:{var('soon-bg')};color:{var('muted')};border:1px dashed {var('border')};"
-    "border-radius:4px;padding:8px 12px"
-)
-# Stylesheet of the HTML panes of the shell (applied per pane, inside its shadow root).
-PANE_CSS = """
-table th { text-align: left; padding: 2px 12px 2px 0; font-weight: 600; vertical-align: top; }
-table td { padding: 2px 0; }
-.kpi { font-size: 1.6em; font-weight: 600; }
-.kpi-label { color: VAR_MUTED; font-size: 0.85em; }
-.scope { color: VAR_MUTED; font-size: 0.9em; }
-.identity { font-weight: 600; }
-a { color: VAR_LINK; }
-""".replace("VAR_MUTED", var("muted")).replace("VAR_LINK", var("link"))
-
-
-# ----------------------------------------------------------------------------- text
-def esc(value: Any) -> str:
-    """HTML-escaped text of any value (None -> empty): for every workspace name shown in HTML."""
-    return html.escape(plain_text(value), quote=True)
-
-
-def text_pane(text: str, css_class: str | None = None, tag: str = "div", **kwargs: Any) -> pn.pane.HTML:
-    """Plain text in an HTML pane (escaped; never interpreted as HTML or Markdown)."""
-    classes = f' class="{esc(css_class)}"' if css_class else ""
-    kwargs.setdefault("stylesheets", [PANE_CSS])
-    return pn.pane.HTML(f"<{tag}{classes}>{esc(text)}</{tag}>", **kwargs)
-
-
-def error_alert(title: str, err: BaseException) -> pn.pane.HTML:
-    """The in-place error of a panel: what failed and why (the message never holds a secret)."""
-    reason = str(err) or type(err).__name__
-    if isinstance(err, concurrent.futures.TimeoutError | TimeoutError) and not str(err):
-        reason = f"no answer within {PANEL_TIMEOUT_S:.0f} s"
-    body = (
-        f'<div class="panel-error-text" role="alert" style="{_ERROR_STYLE}"><b>{esc(title)} could not be loaded.</b> '
-        f"{esc(type(err).__name__)}: {esc(reason)}</div>"
-    )
-    return pn.pane.HTML(body, css_classes=["panel-error"], sizing_mode="stretch_width")
-
-
-def notice_html(text: str, css_class: str = "notice") -> str:
-    """A warning line (escaped) for something the app ignored or changed on the user's behalf."""
-    return f'<div class="{esc(css_class)}" role="status" style="{_NOTICE_STYLE}">{esc(text)}</div>'
-
-
-def coming_soon(title: str, detail: str = "") -> pn.pane.HTML:
-    """Placeholder of a view slot whose module is not there yet."""
-    body = f'<div class="slot-coming-soon-text" style="{_SOON_STYLE}"><b>{esc(title)}</b>: coming soon. {esc(detail)}</div>'
-    return pn.pane.HTML(body, css_classes=["slot-coming-soon"], sizing_mode="stretch_width")
-
-
-# ----------------------------------------------------------------------------- computing
 def run_with_timeout(fn: Callable[[], Any], timeout_s: float = PANEL_TIMEOUT_S) -> Any:
     """``fn()`` in a worker thread; raises ``PanelTimeout`` when it takes longer than ``timeout_s``."""
     if threading.current_thread().name.startswith("panel-load"):
@@ -591,328 +506,3 @@ class FoldedSection(Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self.card
-
-
-# ----------------------------------------------------------------------------- tables
-# light_table.duration_text in the browser: the cell keeps its number (a sort is by seconds).
-DURATION_TEMPLATE = (
-    "<% if (value === null || value === undefined || isNaN(value)) { %><% } else { "
-    "var s = Math.floor(Math.abs(value) + 0.5), sign = (value < 0 && s > 0) ? '-' : '', "
-    "p = function (n) { return (n < 10 ? '0' : '') + n; }; %><%= sign + (s < 60 ? s + 's' "
-    ": s < 3600 ? Math.floor(s / 60) + 'm ' + p(s % 60) + 's' "
-    ": s < 86400 ? Math.floor(s / 3600) + 'h ' + p(Math.floor(s % 3600 / 60)) + 'm' "
-    ": Math.floor(s / 86400) + 'd ' + p(Math.floor(s % 86400 / 3600)) + 'h') %><% } %>"
-)
-
-
-def time_template(zone: str) -> str:
-    """The Tabulator's time cell: the UTC text it holds shown in ``zone`` (a validated IANA name: the
-    only text put in the template), the UTC time on hover; the cell keeps the UTC text (sorting)."""
-    return (
-        "<% if (!value) { %><% } else { var d = new Date(value.replace(' ', 'T') + ':00Z'); %>"
-        '<span title="<%= value %> UTC"><%= d.toLocaleString("sv-SE", {timeZone: "'
-        + valid_zone(zone)
-        + '", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"}) %>'
-        "</span><% } %>"
-    )
-
-
-def _formatters(spec: Spec) -> dict[str, Any]:
-    from bokeh.models.widgets.tables import HTMLTemplateFormatter, NumberFormatter
-
-    def formatter(kind: str, fmt: str) -> Any:
-        if kind == "time" and fmt != "UTC":
-            return HTMLTemplateFormatter(template=time_template(fmt))
-        if kind != "number":
-            return {"type": "plaintext"}
-        if fmt == DURATION:
-            return HTMLTemplateFormatter(template=DURATION_TEMPLATE)
-        return NumberFormatter(format=fmt)
-
-    return {col: formatter(kind, fmt) for col, kind, fmt in spec}
-
-
-def _widest_numbers(values: pd.Series, pattern: str) -> list[str]:
-    """The largest and the smallest number of a column, as the table shows them."""
-    numbers = pd.to_numeric(values, errors="coerce").dropna()
-    if numbers.empty:
-        return []
-    fmt = number_format(pattern)
-    return [fmt(numbers.max()), fmt(numbers.min())]
-
-
-def _tabulator(
-    display: pd.DataFrame,
-    spec: Spec,
-    titles: dict[str, str] | None,
-    page_size: int,
-    css_class: str | None,
-    widths: dict[str, str] | None = None,
-    hidden: Iterable[str] = (),
-) -> pn.widgets.Tabulator:
-    # fit_columns: Tabulator shares the width out instead of measuring every cell (fit_data_table cost
-    # ~0.6 s of browser time per table on a loaded 2-core machine). Each column keeps at least its
-    # title's longest word (titles wrap between words); a table wider than its place scrolls sideways.
-    # Text columns are as wide as their longest value (up to WRAP_CHARS; longer texts wrap).
-    kinds = {col: (kind, fmt) for col, kind, fmt in spec}
-    shown = {
-        col: local_title((titles or {}).get(col) or column_title(col), *kinds.get(col, ("text", "")))
-        for col in display.columns
-    }
-    texts = {
-        col: [str(v) for v in display[col].dropna()] for col, kind, _fmt in spec if kind in ("text", "time")
-    }
-    wrapped = {col for col, values in texts.items() if wraps(values)}
-    # a number column is as wide as its widest number as shown ("4,052,046" under a short title "Rows")
-    texts |= {col: _widest_numbers(display[col], fmt) for col, kind, fmt in spec if kind == "number"}
-    frozen = frozen_column([c for c in shown if c not in set(hidden)])
-    columns = [
-        {
-            "field": col,
-            "minWidth": max(min_width_px(title), text_width_px(texts.get(col, []))),
-            "headerWordWrap": True,
-            **({"cssClass": "wrap-cell"} if col in wrapped else {}),
-            **({"frozen": True} if col == frozen else {}),  # the row's name stays while scrolled sideways
-        }
-        for col, title in shown.items()
-    ]
-    formatters = _formatters(spec)
-    for col in wrapped:
-        formatters[col] = {"type": "textarea"}  # escapes as plaintext does, and wraps
-    return pn.widgets.Tabulator(
-        display,
-        titles=shown,
-        configuration={"columns": columns},
-        formatters=formatters,
-        disabled=True,
-        show_index=False,
-        # remote: only the shown page's rows go to the browser (a 500-run table is 20 rows to build, not
-        # 500); sorting and paging ask the server, which holds the frame anyway.
-        pagination="remote",
-        page_size=page_size,
-        layout="fit_columns",
-        stylesheets=[".wrap-cell { overflow-wrap: anywhere; }"],  # a long path wraps, not overflows
-        widths=widths or {},
-        hidden_columns=list(hidden),
-        selectable=False,
-        sizing_mode="stretch_width",
-        css_classes=["data-table"] + ([css_class] if css_class else []),
-    )
-
-
-def _download(name: str, frame: Callable[[], pd.DataFrame]) -> pn.widgets.FileDownload:
-    return pn.widgets.FileDownload(
-        callback=lambda: io.StringIO(frame().to_csv(index=False)),
-        filename=f"{name}.csv",
-        label="Download CSV",
-        color="light",
-        stylesheets=button_stylesheets(),
-        width=140,
-        margin=(0, 5),
-    )
-
-
-def data_table(
-    frame: pd.DataFrame,
-    name: str,
-    titles: dict[str, str] | None = None,
-    money: Iterable[str] = (),
-    percent: Iterable[str] = (),
-    numbers: dict[str, str] | None = None,
-    on_click: Callable[[int, pd.Series], None] | None = None,
-    page_size: int = 15,
-    css_class: str | None = None,
-    widths: dict[str, str] | None = None,
-    hidden: Iterable[str] = (),
-) -> pn.Column:
-    """A read-only Tabulator with plain-text string cells, a row-click callback and a CSV download button.
-
-    Every text column uses Tabulator's ``plaintext`` formatter: workspace text (job names, teams, tags)
-    is shown as text, never interpreted as HTML. ``on_click(iloc, row)`` gets the clicked row.
-    ``widths`` gives columns their share of the width (e.g. ``{"title": "35%"}``) where an equal share
-    would squeeze a long text column. ``hidden`` columns are not shown (the row click and the CSV have them).
-    """
-    frame = frame.reset_index(drop=True)
-    display, spec = table_spec(frame[reading_order(list(frame.columns))], money, percent, numbers)
-    table = _tabulator(display, spec, titles, page_size, css_class, widths, hidden)
-    if on_click is not None:
-        table.on_click(lambda event: on_click(event.row, frame.iloc[event.row]))
-    return pn.Column(table, _download(name, lambda: frame), sizing_mode="stretch_width")
-
-
-class KeptTable:
-    """A drill-down table kept across data changes: ``prepare(frame)`` (in the worker) returns the update
-    that swaps its rows in (when applied), so a drill-down click sends new rows, not a new table.
-
-    It is a ``LightTable`` (one page of server-rendered HTML), not a Tabulator as ``data_table``: in a
-    drill-down click, Tabulator's redraw of the new rows was ~0.3 s of the browser's work
-    (docs/benchmarks.md). Same cells (text escaped, numbers formatted alike), sortable, paged, CSV.
-    The table is rebuilt only when the columns or their formats change.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        titles: dict[str, str] | None = None,
-        money: Iterable[str] = (),
-        percent: Iterable[str] = (),
-        numbers: dict[str, str] | None = None,
-        on_click: Callable[[int, pd.Series], None] | None = None,
-        page_size: int = 15,
-        css_class: str | None = None,
-        markup: dict[str, Markup] | None = None,
-        hidden: Iterable[str] = (),
-    ) -> None:
-        self._name, self._titles, self._page_size, self._css = name, titles, page_size, css_class
-        # drawn cells (a sparkline): shown, not in the CSV; hidden columns: in the CSV, not shown
-        self._markup, self._hidden = markup or {}, set(hidden)
-        self._money, self._percent, self._numbers = tuple(money), tuple(percent), numbers
-        self._on_click = on_click
-        self._frame = pd.DataFrame()
-        self._spec: Spec | None = None
-        self.table: LightTable | None = None
-        self.view = pn.Column(sizing_mode="stretch_width")
-
-    def prepare(self, frame: pd.DataFrame) -> Callable[[], None]:
-        frame = frame.reset_index(drop=True)
-        display, spec = table_spec(frame, self._money, self._percent, self._numbers)
-
-        def update() -> None:
-            self._frame = frame
-            if (
-                self.table is not None
-                and spec == self._spec
-                and list(display.columns) == list(self.table.frame.columns)
-            ):
-                self.table.frame = display  # the same sort, back to the first page
-                return
-            self._spec = spec
-            # names and texts first, ids last (as data_table orders them); the CSV keeps the query's order
-            kinds = {col: (kind, fmt) for col, kind, fmt in spec}
-            titles = {
-                col: local_title((self._titles or {}).get(col) or column_title(col), *kinds[col])
-                for col in reading_order(list(display.columns))
-                if col not in self._hidden
-            }
-            formats = {col: number_format(fmt) for col, kind, fmt in spec if kind == "number"}
-            zoned = [(col, fmt) for col, kind, fmt in spec if kind == "time" and fmt != "UTC"]
-            formats |= {col: local_time(zone) for col, zone in zoned}
-            self.table = LightTable(
-                display,
-                titles=titles,
-                formats=formats,
-                hovers={col: utc_hover for col, _zone in zoned},
-                page_size=self._page_size,
-                markup=self._markup,
-                sizing_mode="stretch_width",
-                css_classes=["data-table"]
-                + ([self._css] if self._css else [])
-                + (["freeze-first"] if frozen_column(list(titles)) else []),
-            )
-            if self._on_click is not None:
-                on_click = self._on_click
-                self.table.on_click(lambda position, _row: on_click(position, self._frame.iloc[position]))
-            drawn = list(self._markup)
-            self.view.objects = [
-                self.table,
-                _download(self._name, lambda: self._frame.drop(columns=drawn, errors="ignore")),
-            ]
-
-        return update
-
-    def cleared(self) -> Callable[[], None]:
-        """The update that empties the table, keeping its columns (a view whose scope has no row now)."""
-
-        def update() -> None:
-            if self.table is None:
-                return
-            self._frame = self._frame.iloc[0:0]
-            self.table.frame = self.table.frame.iloc[0:0]  # its formats kept (no row to infer them from)
-
-        return update
-
-    def prime(self, empty: pd.DataFrame) -> Callable[[], bool]:
-        """The update that builds the table with no rows but the columns of ``empty`` (a query's result
-        with no row), unless data came first (then it does nothing and returns False): the first real
-        rows then only swap in (a new Tabulator in the browser is most of the first click into a view)."""
-        update = self.prepare(empty)
-
-        def build() -> bool:
-            if self.table is not None:
-                return False
-            update()
-            return True
-
-        return build
-
-
-def picker(
-    label: str, options: dict[str, str], on_pick: Callable[[str], None], css_class: str | None = None
-) -> pn.widgets.Select:
-    """A keyboard-friendly way to drill down: a select of ``{label: value}``; picking one calls ``on_pick``."""
-    placeholder = f"Open {label.lower()}…"
-    select = pn.widgets.Select(
-        label=label,
-        options={placeholder: "", **options},
-        value="",
-        width=320,
-        css_classes=["drill-picker"] + ([css_class] if css_class else []),
-    )
-
-    def picked(event: Any) -> None:
-        if event.new:
-            on_pick(event.new)
-
-    select.param.watch(picked, "value")
-    return select
-
-
-def tracked(widget: Any) -> Any:
-    """A text box whose ``typed()`` is its newest text, whichever way it changed (see ``typed``)."""
-    widget._typed_text = widget.value or ""
-
-    def remember(*events: Any) -> None:  # one call per change; both at once on Enter (the same text)
-        widget._typed_text = events[-1].new or ""
-
-    widget.param.watch(remember, ["value", "value_input"])
-    return widget
-
-
-def typed(widget: Any) -> str:
-    """What a text box holds now, even if the click that reads it arrives before the box's change.
-
-    ``value`` syncs on Enter or blur; ``value_input`` on each key; a value set by the app is only in
-    ``value``. Neither alone is the newest: a box the user just emptied has ``value_input == ""`` and the
-    old ``value``. A ``tracked`` box remembers whichever changed last, so an empty box reads empty.
-    """
-    text = getattr(widget, "_typed_text", None)
-    if text is None:
-        raise TypeError(f"typed() needs a tracked() text box, got {type(widget).__name__}")
-    return text
-
-
-def fmt_money(value: Any) -> str:
-    """'$1,234.50 (list price)' or '–'."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"${float(value):,.2f}"
-
-
-def fmt_duration(seconds: Any) -> str:
-    """A duration as every table shows it (``1h 02m``); ``–`` when unknown."""
-    if seconds is None or pd.isna(seconds):
-        return "–"
-    return duration_text(seconds)
-
-
-def key_values_html(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> str:
-    """A two-column HTML table of label / value, every value escaped (flags as yes / no)."""
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(yes_no(v))}</td></tr>" for k, v in pairs)
-    return f'<table class="{esc(css_class)}">{rows}</table>'
-
-
-def key_values(pairs: list[tuple[str, Any]], css_class: str = "key-values") -> pn.pane.HTML:
-    """``key_values_html`` in its own pane."""
-    return pn.pane.HTML(
-        key_values_html(pairs, css_class), sizing_mode="stretch_width", stylesheets=[PANE_CSS]
-    )
