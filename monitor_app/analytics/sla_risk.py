@@ -5,7 +5,7 @@ The allowed window is the maximum duration (from the run's start), or the time f
 start to its deadline; a run is at risk past ``window_share`` (80 %) of either. The projected finish is
 the start plus the p90 duration of the job's recent successful runs (the baseline the refresh holds in
 monitor.run_health). Scheduled start and deadline follow :mod:`monitor_app.analytics.sla`'s rules
-(:func:`~monitor_app.analytics.sla.scheduled_start`, :func:`~monitor_app.analytics.sla.deadline_for`).
+(:func:`~monitor_app.analytics.sla_schedule.scheduled_start`, :func:`~monitor_app.analytics.sla_schedule.deadline_for`).
 
 Runs in progress come from the caller (``live_runs``: the Jobs API's active runs) or, when it has none
 to give, from the job timeline (a run whose latest row has no result): an imported workspace works too.
@@ -22,7 +22,8 @@ import pandas as pd
 from data.engines import Engine
 from data.sql_files import sql_beside
 from monitor_app.analytics.registry import metric
-from monitor_app.analytics.sla import DEFAULTS, _job_keys, deadline_for, scheduled_start
+from monitor_app.analytics.sla import DEFAULTS, _job_keys
+from monitor_app.analytics.sla_schedule import deadline_for, scheduled_start
 from monitor_app.filters import Filters
 
 WINDOW_SHARE = 0.8

@@ -9,7 +9,7 @@ import pytest
 
 from data.engines import DuckDBEngine
 from data.state_store import StateStore
-from monitor_app.analytics import sla
+from monitor_app.analytics import sla, sla_schedule
 from monitor_app.filters import Filters
 from monitor_app.sla_targets import set_sla_target, sla_target_history
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
@@ -57,15 +57,21 @@ def test_deadline_honours_the_dst_change(checked):
 
 def test_deadline_math_directly():
     # America/New_York leaves DST on 2026-11-01: 07:00 local is 11:00 UTC before, 12:00 UTC after.
-    assert sla.deadline_for(utc(2026, 10, 31, 9), "07:00", "America/New_York") == utc(2026, 10, 31, 11)
-    assert sla.deadline_for(utc(2026, 11, 1, 10), "07:00", "America/New_York") == utc(2026, 11, 1, 12)
+    assert sla_schedule.deadline_for(utc(2026, 10, 31, 9), "07:00", "America/New_York") == utc(
+        2026, 10, 31, 11
+    )
+    assert sla_schedule.deadline_for(utc(2026, 11, 1, 10), "07:00", "America/New_York") == utc(
+        2026, 11, 1, 12
+    )
     # a deadline earlier in the day than the scheduled start is the next day's: due 23:30, done by 01:00
-    assert sla.deadline_for(utc(2026, 10, 10, 21, 30), "01:00", "Europe/Paris") == utc(2026, 10, 10, 23)
+    assert sla_schedule.deadline_for(utc(2026, 10, 10, 21, 30), "01:00", "Europe/Paris") == utc(
+        2026, 10, 10, 23
+    )
     # a quartz schedule gives the scheduled start; a manual run far from it falls back to the queue time
-    due = sla.scheduled_start(utc(2026, 10, 26, 5, 30), "0 0 4 * * ?", "Europe/Paris", None)
+    due = sla_schedule.scheduled_start(utc(2026, 10, 26, 5, 30), "0 0 4 * * ?", "Europe/Paris", None)
     assert due == utc(2026, 10, 26, 3)
-    assert sla.scheduled_start(utc(2026, 10, 26, 5, 30), None, None, 600) == utc(2026, 10, 26, 5, 20)
-    assert sla._quartz_to_croniter("0 0 4 ? * 2-6 *") == "0 0 4 ? * 1-5"
+    assert sla_schedule.scheduled_start(utc(2026, 10, 26, 5, 30), None, None, 600) == utc(2026, 10, 26, 5, 20)
+    assert sla_schedule._quartz_to_croniter("0 0 4 ? * 2-6 *") == "0 0 4 ? * 1-5"
 
 
 def test_causes_and_target_in_force(checked):

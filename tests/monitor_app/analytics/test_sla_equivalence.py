@@ -2,7 +2,7 @@
 
 The oracle below is the implementation the metrics had before (kept here only as the reference): the
 per-run SQL (a join of every run with its history for the baseline) and one Python check per run, with
-:func:`sla.scheduled_start` and :func:`sla.deadline_for`. Both run on a small simulated workspace whose
+:func:`sla_schedule.scheduled_start` and :func:`sla_schedule.deadline_for`. Both run on a small simulated workspace whose
 window crosses the DST changes of Europe (2026-10-25), North America (2026-11-01) and Australia
 (2026-10-04), with target versions of every kind, and must agree to the last bit (values and dtypes).
 """
@@ -21,7 +21,7 @@ import pytest
 from data.engines import DuckDBEngine
 from data.refresh import refresh
 from data.simulator import generate
-from monitor_app.analytics import sla
+from monitor_app.analytics import sla, sla_schedule
 from monitor_app.filters import Filters
 from monitor_app.sla_targets import TARGET_COLUMNS
 
@@ -101,10 +101,10 @@ def _oracle_check(row: Any, target: dict[str, Any]) -> dict[str, Any]:
     deadline_time = target["deadline_local_time"] if isinstance(target["deadline_local_time"], str) else None
     zone = target["timezone_id"] if isinstance(target["timezone_id"], str) else None
     max_seconds = None if pd.isna(target["max_duration_seconds"]) else int(target["max_duration_seconds"])
-    scheduled = sla.scheduled_start(
+    scheduled = sla_schedule.scheduled_start(
         start, row.schedule_cron, row.schedule_timezone, row.queue_duration_seconds
     )
-    deadline = sla.deadline_for(scheduled, deadline_time, zone) if deadline_time and zone else None
+    deadline = sla_schedule.deadline_for(scheduled, deadline_time, zone) if deadline_time and zone else None
     failed = row.outcome == "failure"
     late_by = (end - deadline).total_seconds() if deadline is not None and end is not None else None
     deadline_missed = late_by is not None and late_by > 0
@@ -453,10 +453,10 @@ def _starts() -> np.ndarray:
 def test_scheduled_start_per_schedule_equals_croniter_per_run(cron, zone):
     starts = _starts()
     queue = np.where(np.arange(len(starts)) % 3 == 0, np.nan, (np.arange(len(starts)) % 5) * 60.0)
-    got = sla._scheduled_us(starts, cron, zone, queue)
+    got = sla_schedule._scheduled_us(starts, cron, zone, queue)
     for start, q, us in zip(starts.tolist(), queue.tolist(), got.tolist(), strict=True):
         moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=start)
-        want = sla.scheduled_start(moment, cron, zone, None if math.isnan(q) else q)
+        want = sla_schedule.scheduled_start(moment, cron, zone, None if math.isnan(q) else q)
         assert us == (want - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1), moment
 
 
@@ -464,10 +464,10 @@ def test_scheduled_start_per_schedule_equals_croniter_per_run(cron, zone):
 def test_deadlines_per_date_equal_deadline_for(deadline):
     scheduled = _starts()
     for zone in ("Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"):
-        got_us, got_text = sla._deadlines(scheduled, deadline, zone)
+        got_us, got_text = sla_schedule._deadlines(scheduled, deadline, zone)
         for us, text, at in zip(got_us.tolist(), got_text.tolist(), scheduled.tolist(), strict=True):
             moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=at)
-            want = sla.deadline_for(moment, deadline, zone)
+            want = sla_schedule.deadline_for(moment, deadline, zone)
             assert us == (want - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1), (
                 zone,
                 moment,
