@@ -80,3 +80,14 @@ def test_analytics_may_not_read_settings_or_state(tmp_path):
         "monitor_app/analytics/bad.py imports data.state_store",
         "monitor_app/analytics/bad.py imports monitor_app.settings",
     ]
+
+
+def test_no_test_module_imports_another():
+    """Tests mirror the packages; data two test modules share lives in a helper module beside them."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("test_*.py"))
+        for name in sorted(imports_of(path))
+        if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
+    ]
+    assert found == []

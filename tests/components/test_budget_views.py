@@ -18,7 +18,7 @@ from monitor_app.cache import ResultCache
 from monitor_app.identity import Identity
 from monitor_app.settings import Settings
 from monitor_app.state import AppState
-from tests.monitor_app.alerts.test_alerts import HOSTILE, NOW, build
+from tests.monitor_app.alerts.alerts_workspace import HOSTILE, NOW, build
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
 
 

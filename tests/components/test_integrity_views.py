@@ -13,8 +13,8 @@ from data.engines import DuckDBEngine
 from data.schema import create_tables
 from monitor_app.cache import ResultCache
 from monitor_app.state import AppState
+from tests.monitor_app.analytics.integrity_workspace import COLUMNS, NOW, ORDERS_ROWS
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
-from tests.monitor_app.analytics.test_integrity import COLUMNS, NOW, ORDERS_ROWS
 
 HOSTILE = "prod.sales.<b>orders</b>"
 

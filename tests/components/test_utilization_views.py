@@ -12,7 +12,7 @@ from data.schema import create_tables
 from monitor_app.cache import ResultCache
 from monitor_app.state import AppState
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model
-from tests.monitor_app.analytics.test_utilization import NOW, _memory_bound, over_provisioned_job
+from tests.monitor_app.analytics.utilization_workspace import NOW, _memory_bound, over_provisioned_job
 
 
 @pytest.fixture

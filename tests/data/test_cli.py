@@ -12,7 +12,7 @@ import pytest
 from data.io import export_dir
 from data.schema import table_schemas
 from monitor_app import cli
-from tests.data.test_io import populate
+from tests.data.io_workspace import populate
 
 REPO = Path(__file__).resolve().parents[2]
 

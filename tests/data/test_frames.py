@@ -22,7 +22,7 @@ from monitor_app.analytics import drilldown
 from monitor_app.analytics.registry import load_all
 from monitor_app.analytics.sla import SLA_METRICS
 from monitor_app.filters import Filters
-from tests.monitor_app.analytics.test_sla_equivalence import _targets
+from tests.monitor_app.analytics.sla_equivalence_workspace import _targets
 
 ALL_TYPES = (
     "1::INTEGER AS i, 2::BIGINT AS bi, 3::SMALLINT AS si, 4::TINYINT AS ti, 5::UBIGINT AS ub, 1.5::DOUBLE AS d,"

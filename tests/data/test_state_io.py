@@ -13,7 +13,7 @@ from data.io import export_dir
 from data.state_io import STATE_FOLDER
 from data.state_store import StateStore
 from monitor_app import cli
-from tests.data.test_io import populate
+from tests.data.io_workspace import populate
 
 RULE = (
     "INSERT INTO app_state.team_rules VALUES ('ml', 'tag', :value, 'ml-research', 1, 'ann@x', "

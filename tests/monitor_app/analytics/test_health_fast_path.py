@@ -24,14 +24,14 @@ from data.schema import create_tables
 from data.simulator import generate
 from monitor_app.analytics import health
 from monitor_app.filters import Filters
-from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
-from tests.monitor_app.analytics.test_health import (
+from tests.monitor_app.analytics.health_workspace import (
     NOW,
     WINDOW,
     build_durations,
     build_reliability,
     build_retries,
 )
+from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
 
 KINDS = ("all", "regression", "fast")
 

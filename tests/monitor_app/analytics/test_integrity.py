@@ -16,13 +16,11 @@ from monitor_app.analytics.integrity import (
     schema_drift,
 )
 from monitor_app.filters import Filters
+from tests.monitor_app.analytics.integrity_workspace import COLUMNS, NOW, ORDERS_ROWS
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
 
-NOW = utc(2026, 10, 31)
 WINDOW = Filters(window_days=30, now=NOW, row_limit=None)
 ORDERS = "prod.sales.orders"
-# rows of the daily writes of ORDERS on 1-10 October
-ORDERS_ROWS = [1000, 1010, 990, 1000, 1020, 980, 1000, 700, 1150, 0]
 
 
 @pytest.fixture
@@ -151,9 +149,6 @@ def test_one_write_per_run_and_maintenance_is_not_a_write(ws):
     # the WRITE without a row count (the OPTIMIZE is no write; the DELETE's write has the MERGE's count)
     assert issues.loc["history_rows_without_metrics", "rows"] == 1
     assert list(issues.loc["history_rows_without_metrics", "examples"]) == [table]
-
-
-COLUMNS = [("id", "bigint", False), ("amount", "double", True), ("name", "string", True)]
 
 
 def test_schema_changes_between_consecutive_snapshots_with_the_next_writer(ws):
