@@ -174,7 +174,7 @@ class AlertsView(Viewer):
         self._reload()
 
     def _inbox(self) -> Inbox | None:
-        return Inbox(self._state.state_store) if self._state.state_store is not None else None
+        return self._state.alert_inbox()
 
     def _filters(self) -> dict[str, Any]:
         return {
@@ -251,14 +251,12 @@ class AlertsView(Viewer):
         self._reload()
 
     def _evaluate(self, _event: Any) -> None:
-        from monitor_app.alerts.evaluate import evaluate
-
         state = self._state
-        if state.engine is None or state.state_store is None or state.settings is None:
+        if not state.can_save or state.settings is None:
             return
         self.evaluate_button.loading = True
         try:
-            result = evaluate(state.engine, state.state_store, state.settings, now=state.filters().end_time)
+            result = state.evaluate_alerts()
         except Exception as err:
             self.message.object = f"<div class='alert alert-danger'>Evaluation failed: {esc(err)}</div>"
             return
@@ -338,10 +336,9 @@ class PinnedAlertsView(Viewer):
         )
 
     def _read(self) -> str:
-        store = self._state.state_store
-        if store is None:
+        inbox = self._state.alert_inbox()
+        if inbox is None:
             return ""
-        inbox = Inbox(store)
         pinned = inbox.pinned(self._state.actor)
         filters = dict(pinned or {"status": "open", "severity": "P1"})
         team = self._state.team

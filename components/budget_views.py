@@ -21,17 +21,9 @@ from components.tables import data_table
 from components.theme import button_stylesheets
 from monitor_app.alerts.config import rule_settings
 from monitor_app.analytics.budget_status import budget_status
-from monitor_app.budgets import (
-    BUDGET_COLUMNS,
-    BudgetError,
-    budget_history,
-    clear_budget,
-    describe_scope,
-    in_force,
-    known_teams,
-    set_budget,
-)
+from monitor_app.budgets import BUDGET_COLUMNS, BudgetError, describe_scope, in_force
 from monitor_app.state import AppState
+from monitor_app.state_actions import NoSavedState
 
 BUDGET_VIEW_PARAMS = (*AppState.FILTER_PARAMS, "budgets_saved")
 STATUS_TITLES = {
@@ -53,14 +45,6 @@ HISTORY_TITLES = {
     "set_by": "Set by",
     "source": "Source",
 }
-
-
-def budget_records(state: AppState) -> tuple[tuple[Any, ...], ...]:
-    """Every budget version (monitor.yaml and the app's) as a hashable tuple, for ``state.query``."""
-    if state.state_store is None or state.engine is None:
-        return ()
-    history = budget_history(state.state_store, state.settings, state.engine)
-    return tuple(tuple(None if pd.isna(v) else v for v in row) for row in history.itertuples(index=False))
 
 
 def _status(
@@ -147,12 +131,7 @@ class BudgetsView(Viewer):
 
     # ------------------------------------------------------------------ data
     def _teams(self) -> list[str]:
-        if self._state.engine is None:
-            return []
-        try:
-            return sorted(known_teams(self._state.engine))
-        except Exception:  # noqa: BLE001 (an empty database: the form still renders, saving explains)
-            return []
+        return self._state.budget_teams()
 
     def _rule(self) -> dict[str, Any]:
         return rule_settings(getattr(self._state.settings, "alert_rules", None))["budget"]
@@ -160,7 +139,7 @@ class BudgetsView(Viewer):
     def _load_status(self) -> pd.DataFrame:
         rule = self._rule()
         return self._state.query(
-            _status, budget_records(self._state), rule["approaching_share"], rule["min_forecast_days"]
+            _status, self._state.budget_records(), rule["approaching_share"], rule["min_forecast_days"]
         )
 
     def _render_status(self, frame: pd.DataFrame) -> Any:
@@ -219,18 +198,13 @@ class BudgetsView(Viewer):
         self.message.alert_type = kind
         self.message.visible = True
 
-    def _ready(self) -> bool:
-        if self._state.state_store is None or self._state.engine is None:
-            self._say("Budgets cannot be changed: this session has no state store.", "danger")
-            return False
-        return True
-
     def _on_save(self, *_: Any) -> None:
-        if not self._ready():
-            return
         entry = {**self._entry(), "monthly_usd": self.monthly.value}
         try:
-            saved = set_budget(self._state.state_store, self._state.engine, entry, self._state.actor)
+            saved = self._state.set_budget(entry)
+        except NoSavedState as err:
+            self._say(str(err), "danger")
+            return
         except BudgetError as err:
             self._say(f"Not saved: {err}", "danger")
             return
@@ -239,24 +213,17 @@ class BudgetsView(Viewer):
             "The budget alert fires at the next evaluation when the month's spend nears it.",
             "success",
         )
-        self._state.param.trigger("budgets_saved")
 
     def _on_clear(self, *_: Any) -> None:
-        if not self._ready():
-            return
         try:
-            saved = clear_budget(
-                self._state.state_store,
-                self._state.engine,
-                self._state.settings,
-                self._entry(),
-                self._state.actor,
-            )
+            saved = self._state.clear_budget(self._entry())
+        except NoSavedState as err:
+            self._say(str(err), "danger")
+            return
         except BudgetError as err:
             self._say(f"Not cleared: {err}", "danger")
             return
         self._say(f"Budget of {describe_scope(saved)} cleared.", "success")
-        self._state.param.trigger("budgets_saved")
 
     def __panel__(self) -> pn.viewable.Viewable:
         intro = text_pane(
@@ -282,7 +249,7 @@ def budget_records_frame(state: AppState) -> Any:
     """``load()`` of the version table: every budget version, oldest first."""
 
     def load() -> pd.DataFrame:
-        return pd.DataFrame(list(budget_records(state)), columns=BUDGET_COLUMNS)
+        return pd.DataFrame(list(state.budget_records()), columns=BUDGET_COLUMNS)
 
     return load
 

@@ -247,11 +247,9 @@ class RunHistoryView(Viewer):
 
 def _max_duration(state: AppState) -> float | None:
     """The selected job's SLA maximum duration, when one is set (state store and monitor.yaml)."""
-    if state.state_store is None:
+    targets = state.sla_targets()
+    if targets is None:
         return None
-    from monitor_app.sla_targets import get_sla_targets
-
-    targets = get_sla_targets(state.state_store, state.settings)
     mine = targets[targets["job_id"] == state.job_id]
     if state.workspace_id:
         mine = mine[mine["workspace_id"].isna() | (mine["workspace_id"] == state.workspace_id)]

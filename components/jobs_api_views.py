@@ -49,11 +49,8 @@ class ActiveRunsView(Viewer):
         )
 
     def _load(self) -> pd.DataFrame:
-        api = self._state.jobs_api
-        if api is None:
-            raise RuntimeError("no Jobs API available for this session")
         # The minute is part of the key only: a new minute asks the API again.
-        return self._state.cached("jobs_api.active_runs", lambda _minute: api.active_runs(), _minute_bucket())
+        return self._state.active_runs(_minute_bucket())
 
     def _render(self, frame: pd.DataFrame) -> Any:
         if frame.empty:
@@ -84,10 +81,7 @@ class JobSettingsView(Viewer):
     def _load(self) -> pd.DataFrame | None:
         if not self._state.job_id:
             return None
-        api = self._state.jobs_api
-        if api is None:
-            raise RuntimeError("no Jobs API available for this session")
-        settings = self._state.cached("jobs_api.job_settings", api.job_settings)
+        settings = self._state.job_settings()
         mine = settings["job_id"] == str(self._state.job_id)
         if (
             self._state.workspace_id and settings["workspace_id"].notna().any()
@@ -165,11 +159,7 @@ class RunErrorView(Viewer):
         )
         if run.empty or "failure" not in (run.outcome.iloc[0], run.first_outcome.iloc[0]):
             return None
-        api = self._state.jobs_api
-        if api is None:
-            raise RuntimeError("no Jobs API available for this session: the error text is in the workspace")
-        run_id, workspace_id = str(self._state.run_id), self._state.workspace_id
-        return self._state.cached("jobs_api.run_errors", api.run_errors, run_id, workspace_id)
+        return self._state.run_errors(str(self._state.run_id), self._state.workspace_id)
 
     def _render(self, frame: pd.DataFrame | None) -> Any:
         if frame is None:

@@ -17,10 +17,10 @@ from panel.viewable import Viewer
 
 from components.html_box import HtmlBox
 from components.loading import PRIMARY, DataPanel, InPlace
-from components.overview_data import Headline, headline
 from components.panes import PANE_CSS, esc, fmt_money
 from components.theme import var
 from monitor_app.analytics import health
+from monitor_app.overview_data import Headline, headline
 from monitor_app.state import AppState
 
 # Items listed under each heading (the job health table below has them all).

@@ -18,7 +18,6 @@ from panel.viewable import Viewer
 
 from components.charts import OTHER_COLOUR, team_colours
 from components.loading import DataPanel, InPlace, loads_together
-from components.overview_data import Trends, trends
 from components.panes import PANE_CSS, esc, fmt_money, notice_html
 from components.selectable_chart import SelectableChart
 from components.trend_svg import (
@@ -30,6 +29,7 @@ from components.trend_svg import (
     runs_svg,
     spend_svg,
 )
+from monitor_app.overview_data import Trends, trends
 from monitor_app.state import AppState
 
 WATCH = (*AppState.FILTER_PARAMS, "sla_targets_saved")

@@ -131,11 +131,11 @@ class ReportsView(Viewer):
         self.download.visible = True
 
     def _generate(self, _event: Any) -> None:
-        from reports.snapshots import ReportError, make_report, write_snapshot
+        from reports.snapshots import ReportError, write_snapshot
 
         state = self._state
         folder, _ = self._folders()
-        if state.engine is None or folder is None:
+        if not state.has_engine or folder is None:
             self.message.object = (
                 "<div class='alert alert-danger'>No data source: run the demo or import.</div>"
             )
@@ -144,14 +144,7 @@ class ReportsView(Viewer):
         self.generate_button.loading = True
         self.message.object = f"<div class='alert alert-info'>Making the {esc(kind)} report…</div>"
         try:
-            report = make_report(
-                kind,
-                state.engine,
-                state.state_store,
-                state.settings,
-                now=state.filters().end_time,
-                team=state.team,
-            )
+            report = state.make_report(kind)
             path = write_snapshot(report, folder)
         except (ReportError, OSError) as err:
             self.message.object = (

@@ -11,8 +11,8 @@ from panel.viewable import Viewer
 from components.html_box import HtmlBox
 from components.loading import DataPanel, InPlace
 from components.overview import GLANCE_CSS, kpis_html
-from components.overview_data import ScopeTotals, scope_totals
 from components.panes import PANE_CSS
+from monitor_app.overview_data import ScopeTotals, scope_totals
 from monitor_app.state import AppState
 
 

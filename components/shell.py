@@ -21,13 +21,13 @@ from components.filter_chips import FilterChips
 from components.html_box import HtmlBox
 from components.loading import DataPanel, building_page, session_idle
 from components.overview import OverviewView
-from components.overview_data import filter_options, freshness
 from components.overview_trends import OverviewTrendsView
 from components.panes import PANE_CSS, coming_soon, esc, key_values, notice_html, text_pane
 from components.registry import SLOT_ONLY_PAGES, Slot
 from components.scope_kpis import ScopeKpisView
 from components.theme import button_stylesheets, session_theme, theme_css
 from components.url_sync import UrlSync
+from monitor_app.overview_data import filter_options, freshness
 from monitor_app.state import PAGES, AppState
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,8 @@ class SettingsView(Viewer):
                     "you (your token)" if ident.on_behalf_of_user else "the app (shared results)",
                 ),
             ]
-        pairs.append(("Data source", state.engine.describe() if state.engine is not None else "none"))
-        store = state.state_store
-        pairs.append(("State store", store.engine.describe() if store is not None else "not available"))
+        pairs.append(("Data source", state.data_source_text()))
+        pairs.append(("State store", state.state_store_text()))
         if settings is not None:
             pairs += [
                 ("Team tag keys", ", ".join(settings.team_tag_keys)),

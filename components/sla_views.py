@@ -21,20 +21,9 @@ from components.panes import esc, text_pane
 from components.tables import data_table
 from components.theme import button_stylesheets
 from monitor_app.analytics import sla
-from monitor_app.sla_targets import (
-    SlaTargetError,
-    clear_sla_target,
-    get_sla_targets,
-    set_sla_target,
-    targets_frame,
-)
-from monitor_app.sla_targets import target_records as sla_target_records
+from monitor_app.sla_targets import SlaTargetError, targets_frame
 from monitor_app.state import AppState
-
-
-def target_records(state: AppState) -> tuple[tuple[Any, ...], ...]:
-    """Every target version (state store and monitor.yaml) as a hashable tuple, for ``state.query``."""
-    return sla_target_records(state.state_store, state.settings)
+from monitor_app.state_actions import NoSavedState
 
 
 def _breaches(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
@@ -67,7 +56,7 @@ class SlaBreachesView(Viewer):
         )
 
     def _load(self) -> pd.DataFrame:
-        return self._state.query(_breaches, target_records(self._state))
+        return self._state.query(_breaches, self._state.sla_target_records())
 
     def _render(self, frame: pd.DataFrame) -> Any:
         if frame.empty:
@@ -116,7 +105,7 @@ class SlaSummaryView(Viewer):
         )
 
     def _load(self) -> pd.DataFrame:
-        return self._state.query(_summary, target_records(self._state))
+        return self._state.query(_summary, self._state.sla_target_records())
 
     def _render(self, frame: pd.DataFrame) -> Any:
         if frame.empty:
@@ -185,10 +174,10 @@ class SlaTargetFormView(Viewer):
         self.message.visible = True
 
     def _show_current(self) -> None:
-        if self._state.state_store is None or not self.job.value:
+        targets = self._state.sla_targets()
+        if targets is None or not self.job.value:
             self.current.object = ""
             return
-        targets = get_sla_targets(self._state.state_store, self._state.settings)
         mine = targets[targets["job_id"] == self.job.value.strip()]
         if mine.empty:
             self.current.object = "<div>No SLA target for this job.</div>"
@@ -205,45 +194,36 @@ class SlaTargetFormView(Viewer):
         )
 
     def _on_save(self, *_: Any) -> None:
-        if self._state.state_store is None or self._state.engine is None:
-            self._say("Targets cannot be saved: this session has no state store.", "danger")
-            return
         try:
-            target = set_sla_target(
-                self._state.state_store,
-                self._state.engine,
+            target = self._state.set_sla_target(
                 typed(self.workspace).strip() or None,
                 typed(self.job).strip(),
                 typed(self.deadline) or None,
                 typed(self.timezone) or None,
                 self.max_minutes.value,
-                self._state.actor,
             )
+        except NoSavedState as err:
+            self._say(str(err), "danger")
+            return
         except SlaTargetError as err:
             self._say(f"Not saved: {err}", "danger")
             return
         self._say(f"Saved for job {target.job_id}: {target.describe()}.", "success")
         self._show_current()
-        self._state.param.trigger("sla_targets_saved")
 
     def _on_clear(self, *_: Any) -> None:
-        if self._state.state_store is None:
-            self._say("Targets cannot be cleared: this session has no state store.", "danger")
-            return
         try:
-            clear_sla_target(
-                self._state.state_store,
-                typed(self.workspace).strip() or (self._state.workspace_id or ""),
-                typed(self.job).strip(),
-                self._state.actor,
-                settings=self._state.settings,
+            self._state.clear_sla_target(
+                typed(self.workspace).strip() or (self._state.workspace_id or ""), typed(self.job).strip()
             )
+        except NoSavedState as err:
+            self._say(str(err), "danger")
+            return
         except SlaTargetError as err:
             self._say(f"Not cleared: {err}", "danger")
             return
         self._say(f"SLA target of job {typed(self.job).strip()} cleared.", "success")
         self._show_current()
-        self._state.param.trigger("sla_targets_saved")
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(

@@ -16,7 +16,6 @@ from panel.viewable import Viewer
 from components.forms import tracked, typed
 from components.panes import esc, text_pane
 from components.tables import data_table
-from monitor_app import team_rules
 from monitor_app.state import AppState
 from monitor_app.team_rules import MATCH_KINDS, RuleSavedNotApplied, TeamRuleError
 
@@ -56,7 +55,7 @@ class TeamRulesView(Viewer):
     # ------------------------------------------------------------------ helpers
     def _ready(self) -> str | None:
         state = self._state
-        if state.state_store is None or state.settings is None or state.engine is None:
+        if not state.can_save or state.settings is None:
             return "Team rules need the app's state store and data engine, which this session does not have."
         return None
 
@@ -70,9 +69,6 @@ class TeamRulesView(Viewer):
         self.message.object = f'<div class="alert alert-{esc(kind)} team-rule-{esc(kind)}">{esc(text)}</div>'
 
     def _changed(self) -> None:
-        cache = self._state.cache
-        if cache is not None:
-            cache.clear()
         self._reload()
 
     def _reload(self) -> None:
@@ -81,9 +77,7 @@ class TeamRulesView(Viewer):
             self.rules.objects = [text_pane(problem, "empty")]
             return
         try:
-            frame = team_rules.list_rules(
-                self._state.state_store, self._state.settings, include_inactive=True
-            )
+            frame = self._state.team_rules(include_inactive=True)
         except Exception as err:  # shown in place; the form stays usable
             self.rules.objects = [text_pane(f"The rules could not be read: {err}", "panel-error")]
             return
@@ -115,10 +109,7 @@ class TeamRulesView(Viewer):
             return
         state = self._state
         try:
-            attributed = team_rules.add_rule(
-                state.state_store,
-                state.engine,
-                state.settings,
+            attributed = state.add_team_rule(
                 name=typed(self.name_input),
                 match_kind=self.kind_select.value,
                 match_value=typed(self.value_input),
@@ -148,9 +139,7 @@ class TeamRulesView(Viewer):
             return
         state = self._state
         try:
-            attributed = team_rules.deactivate_rule(
-                state.state_store, state.engine, state.settings, name, set_by=self._who()
-            )
+            attributed = state.deactivate_team_rule(name, set_by=self._who())
         except TeamRuleError as err:
             self._say(f"Not changed: {err}.", "danger")
             return

@@ -239,7 +239,7 @@ def prefetch(context: ServerContext) -> float:
     started = time.perf_counter()
     try:
         if not context.settings.uses_warehouse:
-            from components.overview_data import prefetch as overview_prefetch
+            from monitor_app.overview_data import prefetch as overview_prefetch
             from monitor_app.state import AppState
 
             state = AppState(

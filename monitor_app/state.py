@@ -23,6 +23,9 @@ as_of          end of the trailing window: the newest job-timeline row (so impor
 Session context (set by the server, never in the URL): ``engine``, ``jobs_api`` (both built with the
 user's token when Databricks forwards one), ``identity``, ``settings``, ``state_store``, ``cache``.
 
+Views never touch ``engine``, ``state_store`` or ``jobs_api``: the methods of ``StateActions``
+(``monitor_app/state_actions.py``: SLA targets, team rules, budgets, alerts, reports, Jobs API reads) do.
+
 ``filters()`` turns them into the ``Filters`` every analytics function takes, ``query(fn, ...)`` runs an
 analytics function on the session's engine through the per-identity result cache, and ``select_team`` /
 ``select_job`` / ``select_run`` implement the drill-down. ``to_query()`` / ``apply_query()`` map the
@@ -42,6 +45,7 @@ import param
 
 from monitor_app.cache import RESULTS, ResultCache
 from monitor_app.filters import WINDOWS, Filters
+from monitor_app.state_actions import StateActions
 
 T = TypeVar("T")
 
@@ -63,7 +67,7 @@ def valid_zone(name: Any) -> str:
     return name if isinstance(name, str) and name in _zones() else "UTC"
 
 
-class AppState(param.Parameterized):
+class AppState(StateActions, param.Parameterized):
     """Filters, drill-down selection, active page and session context of one app session."""
 
     as_of = param.Date(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from components.overview import headline_html, kpis_html
-from components.overview_data import Headline, scope_totals
 from data.engines import DuckDBEngine
 from monitor_app.cache import ResultCache
+from monitor_app.overview_data import Headline, scope_totals
 from monitor_app.state import AppState
 from tests.ui.fixtures import END, build_fixture
 

@@ -86,7 +86,7 @@ def test_a_multi_statement_file_splits_as_sqlglot_does():
 def test_the_app_starts_without_importing_sqlglot():
     """Importing sqlglot costs ~0.2 s of the start; the app's own queries are compiled ahead of time."""
     code = (
-        "import sys, monitor_app.server, components.shell, components.overview_data, monitor_app.context;"
+        "import sys, monitor_app.server, components.shell, monitor_app.overview_data, monitor_app.context;"
         "from components.registry import load_slots; load_slots();"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlglot'))"
     )

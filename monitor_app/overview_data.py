@@ -16,7 +16,7 @@ import pandas as pd
 
 from monitor_app.analytics import cost, drilldown, health, sla
 from monitor_app.filters import Filters
-from monitor_app.sla_targets import target_records, targets_frame
+from monitor_app.sla_targets import targets_frame
 from monitor_app.state import AppState
 
 # The sidebar's team and workspace choices span the longest window, whatever the current one.
@@ -104,7 +104,7 @@ def trends(state: AppState) -> Trends:
     """The trend charts' data over the window (the whole scope: a job selected lower down does not narrow
     the overview)."""
     window = state.filters().with_(job_id=None)
-    records = target_records(state.state_store, state.settings)
+    records = state.sla_target_records()
     options = filter_options(state)
     days = state.query(drilldown.team_days, filters=window)
     return Trends(
