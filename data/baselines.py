@@ -30,6 +30,19 @@ DURATION_DEFAULTS: Mapping[str, float] = MappingProxyType(
 )
 
 
+# COST-04 DBU spike baseline (data/model/run_spend.sql): a run above 2x the p90 DBUs of the job's runs of
+# the previous 30 days, with at least 5 such runs; floors so that cents never alert: a normal run costs at
+# least $10 and the spike at least $50 more. ``monitor_app/analytics/cost.py`` takes its defaults from here.
+SPIKE_DEFAULTS: Mapping[str, float] = MappingProxyType(
+    {
+        "ratio": 2.0,
+        "min_baseline_runs": 5,
+        "min_baseline_usd": 10.0,
+        "min_excess_usd": 50.0,
+    }
+)
+
+
 # PIPE-01 row-count baseline per table write (data/model/table_writes.sql): the median of the previous 30
 # writes with a row count, same UTC weekday when 4 such writes exist (the shared definitions).
 INTEGRITY_DEFAULTS: Mapping[str, float] = MappingProxyType(
@@ -44,7 +57,12 @@ def _prefixed(prefix: str, values: Mapping[str, float]) -> dict[str, Any]:
     return {f"{prefix}_{name}": value for name, value in values.items()}
 
 
-# Bound when the refresh builds a derived relation (data/model/run_health.sql reads :duration_*).
+# Bound when the refresh builds a derived relation (data/model/run_health.sql reads :duration_*,
+# run_spend.sql :spike_*).
 DERIVED_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {**_prefixed("duration", DURATION_DEFAULTS), **_prefixed("integrity", INTEGRITY_DEFAULTS)}
+    {
+        **_prefixed("duration", DURATION_DEFAULTS),
+        **_prefixed("spike", SPIKE_DEFAULTS),
+        **_prefixed("integrity", INTEGRITY_DEFAULTS),
+    }
 )

@@ -20,13 +20,14 @@
 -- previous runs (with at least min_baseline_runs of them), pass 2 recomputes count, p90 and median without
 -- the flagged runs. is_spike applies every default threshold, floors included. Team attribution is not
 -- read here: teams are joined at query time, so a team-rule change applies to history at once.
--- KEEP spike_defaults EQUAL TO the Python defaults in monitor_app/analytics/cost.py (a test checks it).
+-- The defaults are bound from data/baselines.py (SPIKE_DEFAULTS, as :spike_*), the one place they are
+-- defined; monitor_app/analytics/cost.py takes its defaults from there too.
 WITH spike_defaults AS (
   SELECT
-    CAST(2.0 AS DOUBLE) AS spike_ratio,
-    CAST(5 AS BIGINT) AS min_baseline_runs,
-    CAST(10.0 AS DOUBLE) AS min_baseline_usd,
-    CAST(50.0 AS DOUBLE) AS min_excess_usd
+    CAST(:spike_ratio AS DOUBLE) AS spike_ratio,
+    CAST(:spike_min_baseline_runs AS BIGINT) AS min_baseline_runs,
+    CAST(:spike_min_baseline_usd AS DOUBLE) AS min_baseline_usd,
+    CAST(:spike_min_excess_usd AS DOUBLE) AS min_excess_usd
 ),
 
 runs AS (

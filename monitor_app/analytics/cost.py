@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from data.baselines import SPIKE_DEFAULTS
 from data.engines import Engine
 from data.sql_files import load_sql
 from monitor_app.analytics.registry import metric
@@ -53,14 +54,15 @@ COST_METRICS = (
 )
 
 # Defaults from the shared monitoring definitions (Cost section); README "thresholds" keys of the same name.
-# SPIKE_RATIO, MIN_BASELINE_USD, MIN_EXCESS_USD and SPIKE_MIN_BASELINE_RUNS are also the literal defaults of
-# data/model/run_spend.sql (CTE spike_defaults), which tests/monitor_app/analytics/test_cost_fast_path.py
-# checks: the materialized baseline is only read for calls with these values.
-SPIKE_RATIO = 2.0  # a run above 2x the p90 DBUs of its baseline runs
-MIN_BASELINE_USD = 10.0  # floors so that cents never alert: a normal run costs at least $10 ...
-MIN_EXCESS_USD = 50.0  # ... and the spike costs at least $50 more than a normal run
+# The spike defaults are defined once, in data/baselines.py (SPIKE_DEFAULTS): the refresh binds them when it
+# materializes the baseline (data/model/run_spend.sql), which is only read for calls with these values.
+SPIKE_RATIO = float(SPIKE_DEFAULTS["ratio"])  # a run above 2x the p90 DBUs of its baseline runs
+MIN_BASELINE_USD = float(SPIKE_DEFAULTS["min_baseline_usd"])  # floors so that cents never alert ...
+MIN_EXCESS_USD = float(SPIKE_DEFAULTS["min_excess_usd"])  # ... and the spike costs at least $50 more
 SPIKE_BASELINE_DAYS = 30  # the baseline: the job's runs of the previous 30 days (fixed in dbu_spikes.sql)
-SPIKE_MIN_BASELINE_RUNS = 5  # fewer runs than this make a p90 meaningless (definitions: 5-7 runs)
+SPIKE_MIN_BASELINE_RUNS = int(
+    SPIKE_DEFAULTS["min_baseline_runs"]
+)  # fewer runs than this make a p90 meaningless (definitions: 5-7 runs)
 ZOMBIE_MIN_DAILY_USD = 1.0  # a zombie costs at least $1 a day on average over the window
 ZOMBIE_MAX_ROWS = 100  # "(almost) no rows": at most 100 rows written over the window
 TEAM_SPEND_GRAINS = ("day", "week")

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlglot
 
+from data.baselines import DERIVED_PARAMS, SPIKE_DEFAULTS
+from data.dialects import placeholders
 from data.engines import DuckDBEngine
 from data.refresh import model_sql, refresh
 from data.simulator import generate
@@ -42,20 +43,18 @@ def same(fast: pd.DataFrame, exact: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(fast.reset_index(drop=True), exact.reset_index(drop=True), check_exact=True)
 
 
-def test_run_spend_spike_defaults_are_the_python_defaults() -> None:
-    tree = sqlglot.parse_one(model_sql("run_spend"), read="databricks")
-    (cte,) = [c for c in tree.find_all(sqlglot.exp.CTE) if c.alias == "spike_defaults"]
-    con = DuckDBEngine()
-    try:
-        row = con.execute(cte.this.sql("databricks")).iloc[0].to_dict()
-    finally:
-        con.close()
-    assert row == {
+def test_spike_defaults_have_one_source() -> None:
+    """The refresh binds the defaults the analytics use: the materialized baseline can never disagree."""
+    assert {
         "spike_ratio": cost.SPIKE_RATIO,
-        "min_baseline_runs": cost.SPIKE_MIN_BASELINE_RUNS,
-        "min_baseline_usd": cost.MIN_BASELINE_USD,
-        "min_excess_usd": cost.MIN_EXCESS_USD,
-    }
+        "spike_min_baseline_runs": cost.SPIKE_MIN_BASELINE_RUNS,
+        "spike_min_baseline_usd": cost.MIN_BASELINE_USD,
+        "spike_min_excess_usd": cost.MIN_EXCESS_USD,
+    } == {f"spike_{name}": value for name, value in SPIKE_DEFAULTS.items()}
+    used = placeholders(model_sql("run_spend"))
+    assert {f"spike_{name}" for name in SPIKE_DEFAULTS} <= used
+    assert used <= set(DERIVED_PARAMS) | {"since", "since_date", "full_refresh"}
+    assert (cost.SPIKE_RATIO, cost.SPIKE_MIN_BASELINE_RUNS, cost.MIN_BASELINE_USD) == (2.0, 5, 10.0)
 
 
 @pytest.fixture
