@@ -22,6 +22,7 @@ from sqlglot import exp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import ROOT, machine, run_child
+from data.sql_files import read_sql
 
 SIZES = {"default": (300, 90), "large": (5000, 90)}
 END = "2026-11-25T00:00:00"
@@ -36,7 +37,7 @@ def raw_columns(relation: str, table: str) -> list[str]:
     """Columns of ``table`` that the model SQL of ``relation`` references (top-level names)."""
     from data.schema import table_schemas
 
-    sql = (ROOT / "data" / "model" / f"{relation}.sql").read_text()
+    sql = read_sql(ROOT / "data" / "model" / f"{relation}.sql")
     names = {c.name for c in sqlglot.parse_one(sql, read="databricks").find_all(exp.Column)}
     return [c for c in table_schemas()[table].columns if c in names]
 

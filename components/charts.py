@@ -10,8 +10,10 @@ from collections.abc import Iterable
 
 from bokeh.palettes import Category20_20
 
+from data.sql_fragments import UNATTRIBUTED
+
 # Teams whose colour is fixed: the jobs nobody owns are grey everywhere.
-FIXED_COLOURS = {"unattributed": "#9e9e9e"}
+FIXED_COLOURS = {UNATTRIBUTED: "#9e9e9e"}
 # Category20 without its two greys (grey means "unattributed").
 TEAM_PALETTE = tuple(c for c in Category20_20 if c not in ("#7f7f7f", "#c7c7c7"))
 OTHER_COLOUR = "#616161"

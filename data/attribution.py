@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from data.engines import Engine
 from data.sql_files import load_sql
+from data.sql_fragments import UNATTRIBUTED
 
 if TYPE_CHECKING:  # sqlglot is imported where a statement is built: the app's start does not need it
     from sqlglot import exp
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 
 MODEL_SQL = Path(__file__).parent / "model" / "job_teams.sql"
 MATCH_KINDS = ("job_name_prefix", "job_name_pattern", "run_as", "creator")
-UNATTRIBUTED = "unattributed"
 # Generous limits that no real name reaches; they keep a pasted blob out of every query and page.
 MAX_TEXT_LENGTH = 500
 
@@ -198,5 +198,8 @@ def rebuild_job_teams(engine: Engine, tag_keys: list[str], rules: list[dict[str,
     """
     sql, params = job_teams_statement(usable_tag_keys(tag_keys), usable_rules(rules))
     engine.execute(sql, params)
-    counts = engine.execute("SELECT COUNT(*) AS n FROM monitor.job_teams WHERE team <> 'unattributed'")
+    counts = engine.execute(
+        "SELECT COUNT(*) AS n FROM monitor.job_teams WHERE team <> :unattributed",
+        {"unattributed": UNATTRIBUTED},
+    )
     return int(counts["n"].iloc[0])

@@ -205,11 +205,13 @@ def compile_sql_files(root: Path) -> dict[str, Any]:
     """
     import sqlglot
 
+    from data.sql_files import read_sql
+
     statements: dict[str, Any] = {}
     scripts: dict[str, Any] = {}
     files = sorted(p for folder in SQL_FOLDERS for p in (root / folder).rglob("*.sql"))
     for path in files:
-        text, name = path.read_text(encoding="utf-8"), path.relative_to(root).as_posix()
+        text, name = read_sql(path), path.relative_to(root).as_posix()
         parts = parse_script(text)
         if len(parts) > 1:  # run by ``execute_script``; one-statement files are passed whole to ``execute``
             scripts[statement_key(text)] = {"file": name, "statements": parts}

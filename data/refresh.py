@@ -33,6 +33,7 @@ from data.attribution import Attribution, rebuild_job_teams
 from data.baselines import DERIVED_PARAMS
 from data.engines import Engine, QueryError
 from data.schema import table_schemas
+from data.sql_files import read_sql
 
 MODEL_DIR = Path(__file__).parent / "model"
 
@@ -108,7 +109,7 @@ RELATIONS = (
 @functools.cache
 def model_sql(relation: str) -> str:
     """The Databricks SQL of one model file (``data/model/<relation>.sql``)."""
-    return (MODEL_DIR / f"{relation}.sql").read_text(encoding="utf-8")
+    return read_sql(MODEL_DIR / f"{relation}.sql")
 
 
 @functools.cache

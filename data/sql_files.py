@@ -1,15 +1,27 @@
-"""Load the project's .sql files: each query lives in a file named after what it returns."""
+"""Load the project's .sql files: each query lives in a file named after what it returns.
+
+Every reader of a .sql file goes through ``read_sql``, which expands the shared fragments
+(``data/sql_fragments.py``: a job's team, the team / workspace / job filters), so what runs, what is
+transpiled ahead of time and what the tests execute is the same text.
+"""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
+from data.sql_fragments import expand
+
+
+def read_sql(path: str | Path) -> str:
+    """The text of a .sql file with its fragments expanded."""
+    return expand(Path(path).read_text(encoding="utf-8"))
+
 
 @functools.cache
 def load_sql(path: str | Path) -> str:
-    """Return the text of a .sql file (cached: the files do not change while the app runs)."""
-    return Path(path).read_text(encoding="utf-8")
+    """``read_sql``, cached: the files do not change while the app runs."""
+    return read_sql(path)
 
 
 def sql_beside(module_file: str, name: str) -> str:

@@ -8,5 +8,5 @@ SELECT
   j.schedule_timezone
 FROM monitor.jobs AS j
 WHERE j.job_id = :job_id
-  AND (:workspace_id IS NULL OR j.workspace_id = :workspace_id)
+  AND {{ in_scope(workspace_id=j.workspace_id) }}
 ORDER BY j.workspace_id

@@ -16,6 +16,7 @@ import sqlglot
 
 from data.engines import DuckDBEngine, placeholders
 from data.schema import create_tables
+from data.sql_files import read_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL_FILES = sorted(
@@ -73,7 +74,7 @@ def test_there_are_sql_files():
 
 @pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_sql_file_parses_and_runs_on_duckdb(path: Path, built_engine: DuckDBEngine):
-    statements = [s for s in sqlglot.parse(path.read_text(encoding="utf-8"), read="databricks") if s]
+    statements = [s for s in sqlglot.parse(read_sql(path), read="databricks") if s]
     assert statements, f"{path} holds no statement"
     if path.relative_to(ROOT).as_posix() in WORKSPACE_ONLY:
         return  # parsed as Databricks SQL above; it cannot run here (why in WORKSPACE_ONLY)

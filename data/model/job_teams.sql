@@ -95,7 +95,7 @@ ranked AS (
 SELECT
   j.workspace_id,
   j.job_id,
-  COALESCE(r.team, 'unattributed') AS team,
+  {{ team_of(r.team) }} AS team,
   COALESCE(r.attributed_by, 'none') AS attributed_by
 FROM monitor.jobs AS j
 LEFT JOIN ranked AS r

@@ -9,8 +9,6 @@ SELECT
 FROM monitor.job_runs AS r
 JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
 WHERE r.start_time >= :start_time AND r.start_time < :end_time
-  AND (:team IS NULL OR t.team = :team)
-  AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR r.job_id = :job_id)
+  AND {{ in_scope(team=t.team, workspace_id=r.workspace_id, job_id=r.job_id) }}
 GROUP BY r.workspace_id, r.job_id, CAST(r.start_time AS DATE)
 ORDER BY r.workspace_id, r.job_id, day

@@ -6,5 +6,4 @@ SELECT
   j.creator_user_name,
   COALESCE(j.run_as_user_name, j.creator_user_name) AS run_as_user_name
 FROM monitor.jobs AS j
-WHERE (:workspace_id IS NULL OR j.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR j.job_id = :job_id)
+WHERE {{ in_scope(workspace_id=j.workspace_id, job_id=j.job_id) }}

@@ -4,8 +4,7 @@ WITH runs AS (
   SELECT r.workspace_id, r.job_id, r.run_id, r.outcome, r.start_time, r.duration_seconds
   FROM monitor.job_runs AS r
   WHERE r.start_time >= :start_time AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.job_id) }}
 ),
 per_job AS (
   SELECT
@@ -24,9 +23,7 @@ per_job AS (
   FROM monitor.job_teams AS t
   LEFT JOIN runs AS r ON r.workspace_id = t.workspace_id AND r.job_id = t.job_id
   LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
-  WHERE (:team IS NULL OR t.team = :team)
-    AND (:workspace_id IS NULL OR t.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR t.job_id = :job_id)
+  WHERE {{ in_scope(team=t.team, workspace_id=t.workspace_id, job_id=t.job_id) }}
   GROUP BY t.workspace_id, t.job_id, t.team
 )
 SELECT

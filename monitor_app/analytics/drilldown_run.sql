@@ -5,7 +5,7 @@ WITH tasks AS (
     CAST(COUNT(DISTINCT task_key) AS BIGINT) AS tasks,
     CAST(COALESCE(COUNT_IF(is_retry), 0) AS BIGINT) AS task_retries
   FROM monitor.task_runs
-  WHERE job_run_id = :run_id AND (:workspace_id IS NULL OR workspace_id = :workspace_id)
+  WHERE job_run_id = :run_id AND {{ in_scope(workspace_id=workspace_id) }}
 )
 SELECT
   r.workspace_id,
@@ -39,4 +39,4 @@ CROSS JOIN tasks AS k
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = r.workspace_id AND j.job_id = r.job_id
 LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
 LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
-WHERE r.run_id = :run_id AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+WHERE r.run_id = :run_id AND {{ in_scope(workspace_id=r.workspace_id) }}

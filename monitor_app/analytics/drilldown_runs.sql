@@ -22,8 +22,6 @@ JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = r.workspace_id AND j.job_id = r.job_id
 LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
 WHERE r.start_time >= :start_time AND r.start_time < :end_time
-  AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR r.job_id = :job_id)
-  AND (:team IS NULL OR t.team = :team)
+  AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.job_id, team=t.team) }}
 ORDER BY r.start_time DESC, r.run_id
 LIMIT :row_limit

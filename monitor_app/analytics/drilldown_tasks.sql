@@ -12,5 +12,5 @@ SELECT
   termination_code,
   ARRAY_JOIN(compute_ids, ', ') AS compute_ids
 FROM monitor.task_runs
-WHERE job_run_id = :run_id AND (:workspace_id IS NULL OR workspace_id = :workspace_id)
+WHERE job_run_id = :run_id AND {{ in_scope(workspace_id=workspace_id) }}
 ORDER BY start_time, task_key, attempt_number

@@ -4,7 +4,7 @@ WITH runs AS (
   SELECT r.workspace_id, r.job_id, r.run_id, r.outcome, r.start_time
   FROM monitor.job_runs AS r
   WHERE r.start_time >= :start_time AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND {{ in_scope(workspace_id=r.workspace_id) }}
 ),
 per_job AS (
   SELECT
@@ -23,8 +23,7 @@ per_job AS (
   JOIN monitor.jobs AS j ON j.workspace_id = t.workspace_id AND j.job_id = t.job_id
   LEFT JOIN runs AS r ON r.workspace_id = t.workspace_id AND r.job_id = t.job_id
   LEFT JOIN monitor.run_costs AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
-  WHERE (:team IS NULL OR t.team = :team)
-    AND (:workspace_id IS NULL OR t.workspace_id = :workspace_id)
+  WHERE {{ in_scope(team=t.team, workspace_id=t.workspace_id) }}
   GROUP BY t.team, t.workspace_id, t.job_id, j.is_deleted
 )
 SELECT

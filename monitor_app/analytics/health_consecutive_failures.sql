@@ -25,9 +25,7 @@ WITH streaks AS (
     AND h.end_time >= :start_time
     AND h.end_time < :end_time
     AND (h.next_decided_end_time IS NULL OR h.next_decided_end_time >= :end_time)
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR h.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=h.workspace_id, job_id=h.job_id) }}
 ),
 in_progress AS (
   SELECT workspace_id, job_id, COUNT(*) AS running_runs
@@ -39,7 +37,7 @@ SELECT
   s.workspace_id,
   s.job_id,
   COALESCE(j.name, s.latest_run_name, s.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   s.streak_length,
   CAST(:min_streak AS BIGINT) AS threshold,
   'P1' AS severity,

@@ -13,9 +13,7 @@ WITH runs AS (
   LEFT JOIN monitor.job_teams AS t ON t.workspace_id = r.workspace_id AND t.job_id = r.job_id
   WHERE r.start_time >= :start_time
     AND r.start_time < :end_time
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=r.workspace_id, job_id=r.job_id) }}
 ),
 daily AS (
   SELECT
@@ -42,7 +40,7 @@ SELECT
   d.workspace_id,
   d.job_id,
   COALESCE(j.name, d.latest_run_name, d.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   d.run_date,
   d.runs,
   d.succeeded,

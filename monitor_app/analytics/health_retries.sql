@@ -30,9 +30,7 @@ WITH per_run AS (
   LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
   WHERE h.start_time >= :start_time
     AND h.start_time < :end_time
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR h.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=h.workspace_id, job_id=h.job_id) }}
 ),
 per_job_counts AS (
   SELECT
@@ -65,7 +63,7 @@ SELECT
   p.workspace_id,
   p.job_id,
   COALESCE(j.name, p.latest_run_name, p.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   p.runs,
   p.decided_runs,
   p.task_retries,

@@ -25,9 +25,7 @@ WITH history AS (
     AND r.duration_seconds IS NOT NULL
     AND r.start_time >= timestampadd(DAY, -2 * :baseline_days, :start_time)
     AND r.start_time < :end_time
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=r.workspace_id, job_id=r.job_id) }}
 ),
 -- Both baselines are window aggregates over RANGE frames of the run's :baseline_days days before it
 -- (the frame ends 1 microsecond before the run's start: strictly earlier runs), not range self-joins.
@@ -70,9 +68,7 @@ candidates AS (
   WHERE r.start_time >= :start_time
     AND r.start_time < :end_time
     AND (:kind = 'all' OR r.outcome = 'success')
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=r.workspace_id, job_id=r.job_id) }}
 ),
 -- The clean runs (with their duration) and the candidates (without: they only read the frames).
 run_stream AS (  -- not "stream": a keyword of Spark and Databricks SQL (FROM STREAM t)
@@ -182,7 +178,7 @@ SELECT
   g.workspace_id,
   g.job_id,
   COALESCE(j.name, g.run_name, g.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   g.run_id,
   g.start_time,
   g.end_time,

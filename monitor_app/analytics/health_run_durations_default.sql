@@ -10,7 +10,7 @@ WITH picked AS (
     h.workspace_id,
     h.job_id,
     h.run_name,
-    COALESCE(t.team, 'unattributed') AS team,
+    {{ team_of(t.team) }} AS team,
     h.run_id,
     h.start_time,
     h.end_time,
@@ -32,9 +32,7 @@ WITH picked AS (
       OR (:kind = 'regression' AND h.duration_status IN ('warn', 'critical'))
       OR (:kind = 'fast' AND h.duration_status = 'fast')
     )
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR h.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=h.workspace_id, job_id=h.job_id) }}
   ORDER BY h.start_time DESC, h.workspace_id, h.run_id
   LIMIT :row_limit
 )

@@ -18,9 +18,7 @@ WITH runs AS (
   LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
   WHERE h.start_time >= :previous_start_time
     AND h.start_time < :end_time
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR h.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=h.workspace_id, job_id=h.job_id) }}
 ),
 per_job AS (
   SELECT
@@ -57,7 +55,7 @@ SELECT
   r.workspace_id,
   r.job_id,
   COALESCE(j.name, r.latest_run_name, r.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   r.runs,
   r.decided_runs,
   r.succeeded,

@@ -8,14 +8,12 @@ WITH runs AS (
     h.run_id,
     h.outcome,
     CASE WHEN h.first_attempt_success THEN 1 ELSE 0 END AS first_attempt_success,
-    COALESCE(t.team, 'unattributed') AS team
+    {{ team_of(t.team) }} AS team
   FROM monitor.run_health AS h
   LEFT JOIN monitor.job_teams AS t ON t.workspace_id = h.workspace_id AND t.job_id = h.job_id
   WHERE h.start_time >= :start_time
     AND h.start_time < :end_time
-    AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
-    AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR h.job_id = :job_id)
+    AND {{ in_scope(team=t.team, workspace_id=h.workspace_id, job_id=h.job_id) }}
 ),
 per_job AS (
   SELECT

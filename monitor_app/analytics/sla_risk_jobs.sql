@@ -19,7 +19,7 @@ SELECT
   j.workspace_id,
   j.job_id,
   COALESCE(j.name, j.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   j.schedule_cron,
   j.schedule_timezone,
   CASE WHEN l.prior_success_runs >= :min_baseline_runs THEN l.prior_success_p90_seconds END
@@ -33,7 +33,5 @@ WHERE j.job_id IN (SELECT split_part(job_key, ':', 2) FROM target_keys)
     array_contains(split(:job_keys, ','), concat(j.workspace_id, ':', j.job_id))
     OR array_contains(split(:job_keys, ','), concat('*:', j.job_id))
   )
-  AND (:workspace_id IS NULL OR j.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR j.job_id = :job_id)
-  AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
+  AND {{ in_scope(workspace_id=j.workspace_id, job_id=j.job_id, team=t.team) }}
 ORDER BY j.workspace_id, j.job_id

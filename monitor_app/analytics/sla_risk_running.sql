@@ -11,6 +11,5 @@ FROM monitor.run_health AS h
 WHERE h.outcome = 'running'
   AND h.start_time >= :start_time
   AND h.start_time < :end_time
-  AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR h.job_id = :job_id)
+  AND {{ in_scope(workspace_id=h.workspace_id, job_id=h.job_id) }}
 ORDER BY h.start_time, h.run_id

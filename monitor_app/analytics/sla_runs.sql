@@ -38,8 +38,7 @@ job_stream AS (
       array_contains(split(:job_keys, ','), concat(r.workspace_id, ':', r.job_id))
       OR array_contains(split(:job_keys, ','), concat('*:', r.job_id))
     )
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.job_id) }}
 ),
 with_baseline AS (
   SELECT
@@ -59,7 +58,7 @@ SELECT
   r.workspace_id,
   r.job_id,
   COALESCE(j.name, r.run_name, r.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   r.run_id,
   r.start_time,
   r.end_time,
@@ -82,5 +81,5 @@ LEFT JOIN (
   WHERE c.job_id IN (SELECT split_part(job_key, ':', 2) FROM target_keys)
 ) AS c ON c.workspace_id = r.workspace_id AND c.run_id = r.run_id
 WHERE r.start_time >= :start_time
-  AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
+  AND {{ in_scope(team=t.team) }}
 ORDER BY r.start_time DESC, r.run_id DESC

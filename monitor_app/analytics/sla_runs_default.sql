@@ -14,7 +14,7 @@ SELECT
   h.workspace_id,
   h.job_id,
   COALESCE(j.name, h.run_name, h.job_id) AS job_name,
-  COALESCE(t.team, 'unattributed') AS team,
+  {{ team_of(t.team) }} AS team,
   h.run_id,
   h.start_time,
   h.end_time,
@@ -41,7 +41,5 @@ WHERE h.start_time >= :start_time
     array_contains(split(:job_keys, ','), concat(h.workspace_id, ':', h.job_id))
     OR array_contains(split(:job_keys, ','), concat('*:', h.job_id))
   )
-  AND (:workspace_id IS NULL OR h.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR h.job_id = :job_id)
-  AND (:team IS NULL OR COALESCE(t.team, 'unattributed') = :team)
+  AND {{ in_scope(workspace_id=h.workspace_id, job_id=h.job_id, team=t.team) }}
 ORDER BY h.start_time DESC, h.run_id DESC

@@ -10,6 +10,7 @@ import pytest
 from data import dialects
 from data.dialects import to_duckdb, to_warehouse
 from data.engines import QueryError, placeholders
+from data.sql_files import read_sql
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,7 @@ def test_compiled_sql_is_current():
 
 
 def test_a_compiled_file_runs_as_compiled_and_an_edited_one_is_transpiled():
-    text = (Path(dialects.__file__).parents[1] / "monitor_app/analytics/drilldown_runs.sql").read_text()
+    text = read_sql(Path(dialects.__file__).parents[1] / "monitor_app/analytics/drilldown_runs.sql")
     assert dialects.statement_key(text) in dialects._compiled()["statements"]
     assert to_duckdb(text) == dialects.transpile_to_duckdb(text)
     assert placeholders(text) == dialects.find_placeholders(text)
@@ -77,7 +78,7 @@ def test_a_compiled_file_runs_as_compiled_and_an_edited_one_is_transpiled():
 
 
 def test_a_multi_statement_file_splits_as_sqlglot_does():
-    text = (Path(dialects.__file__).parent / "schema/state_tables.sql").read_text()
+    text = read_sql(Path(dialects.__file__).parent / "schema/state_tables.sql")
     assert dialects.statement_key(text) in dialects._compiled()["scripts"]
     assert dialects.split_statements(text) == dialects.parse_script(text)
     assert len(dialects.split_statements(text)) > 1

@@ -15,19 +15,18 @@ WITH per_job AS (
   WHERE r.is_costed
     AND r.start_time >= :start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id) }}
   GROUP BY r.workspace_id, r.billed_job_id
 ),
 costed AS (
   SELECT
     p.*,
     COALESCE(jt.attributed_by, 'none') AS attributed_by,
-    COALESCE(jt.team, 'unattributed') AS team
+    {{ team_of(jt.team) }} AS team
   FROM per_job AS p
   LEFT JOIN monitor.job_teams AS jt
     ON jt.workspace_id = p.workspace_id AND jt.job_id = p.job_id
-  WHERE :team IS NULL OR COALESCE(jt.team, 'unattributed') = :team
+  WHERE {{ in_scope(team=jt.team) }}
 ),
 per_method AS (
   SELECT

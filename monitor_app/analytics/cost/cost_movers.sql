@@ -14,15 +14,14 @@ WITH per_job AS (
   WHERE r.is_costed
     AND r.start_time >= :previous_week_start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id) }}
   GROUP BY r.workspace_id, r.billed_job_id
 )
 SELECT
   p.workspace_id,
   p.job_id,
   j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  {{ team_of(jt.team) }} AS team,
   p.runs,
   p.previous_runs,
   p.list_cost_usd,
@@ -38,5 +37,5 @@ LEFT JOIN monitor.job_teams AS jt
 LEFT JOIN monitor.jobs AS j
   ON j.workspace_id = p.workspace_id AND j.job_id = p.job_id
 WHERE p.list_cost_usd <> p.previous_list_cost_usd
-  AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  AND {{ in_scope(team=jt.team) }}
 ORDER BY ABS(p.list_cost_usd - p.previous_list_cost_usd) DESC, p.workspace_id, p.job_id

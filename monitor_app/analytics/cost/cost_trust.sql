@@ -56,7 +56,7 @@ late_usage AS (
     AND (p.price_end_time IS NULL OR u.usage_start_time < p.price_end_time)
   WHERE u.billing_origin_product = 'JOBS'
     AND (u.ingestion_date >= w.ingested_before OR u.ingestion_date IS NULL)
-    AND (:workspace_id IS NULL OR u.workspace_id = :workspace_id)
+    AND {{ in_scope(workspace_id=u.workspace_id) }}
 ),
 late_groups AS (
   SELECT
@@ -116,7 +116,7 @@ usage_groups AS (
   FROM monitor.billing_jobs_usage AS s
   WHERE s.usage_day >= CAST(:start_time AS DATE)
     AND s.usage_day < :end_time
-    AND (:workspace_id IS NULL OR s.workspace_id = :workspace_id)
+    AND {{ in_scope(workspace_id=s.workspace_id) }}
     AND NOT EXISTS (
       SELECT 1 FROM late_runs AS lr WHERE lr.workspace_id = s.workspace_id AND lr.job_run_id = s.job_run_id
     )
@@ -182,7 +182,7 @@ runs_daily AS (
     CAST(COALESCE(SUM(rc.dbus), 0) AS DECIMAL(38, 18)) AS run_costs_dbus,
     CAST(COALESCE(SUM(rc.list_cost_usd), 0) AS DECIMAL(38, 18)) AS run_costs_list_cost_usd
   FROM monitor.run_costs AS rc
-  WHERE (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
+  WHERE {{ in_scope(workspace_id=rc.workspace_id) }}
     AND unix_micros(rc.usage_start_time) DIV 86400000000 >= unix_micros(CAST(:start_time AS TIMESTAMP)) DIV 86400000000
     AND unix_micros(rc.usage_start_time) DIV 86400000000 * 86400000000 < unix_micros(CAST(:end_time AS TIMESTAMP))
   GROUP BY unix_micros(rc.usage_start_time) DIV 86400000000
@@ -200,7 +200,7 @@ all_purpose_daily AS (
     AND r.start_time >= CAST(CAST(:start_time AS DATE) AS TIMESTAMP)
     AND r.start_time < CAST(CAST(:end_time AS DATE) AS TIMESTAMP) + INTERVAL 1 DAY
     AND CAST(r.start_time AS DATE) < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND {{ in_scope(workspace_id=r.workspace_id) }}
   GROUP BY CAST(r.start_time AS DATE)
 ),
 days AS (

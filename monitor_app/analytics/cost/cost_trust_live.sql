@@ -40,7 +40,7 @@ jobs_usage AS (
     AND u.usage_start_time >= p.price_start_time
     AND (p.price_end_time IS NULL OR u.usage_start_time < p.price_end_time)
   WHERE u.billing_origin_product = 'JOBS'
-    AND (:workspace_id IS NULL OR u.workspace_id = :workspace_id)
+    AND {{ in_scope(workspace_id=u.workspace_id) }}
 ),
 billed_runs AS (
   SELECT
@@ -106,7 +106,7 @@ runs_daily AS (
     CAST(COALESCE(SUM(rc.dbus), 0) AS DECIMAL(38, 18)) AS run_costs_dbus,
     CAST(COALESCE(SUM(rc.list_cost_usd), 0) AS DECIMAL(38, 18)) AS run_costs_list_cost_usd
   FROM monitor.run_costs AS rc
-  WHERE (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
+  WHERE {{ in_scope(workspace_id=rc.workspace_id) }}
     AND CAST(rc.usage_start_time AS DATE) >= CAST(:start_time AS DATE)
     AND CAST(rc.usage_start_time AS DATE) < :end_time
   GROUP BY CAST(rc.usage_start_time AS DATE)
@@ -123,7 +123,7 @@ all_purpose_daily AS (
     AND r.all_purpose_cluster_ids IS NOT NULL
     AND CAST(r.start_time AS DATE) >= CAST(:start_time AS DATE)
     AND CAST(r.start_time AS DATE) < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
+    AND {{ in_scope(workspace_id=r.workspace_id) }}
   GROUP BY CAST(r.start_time AS DATE)
 ),
 days AS (

@@ -9,7 +9,7 @@ SELECT
   r.workspace_id,
   r.billed_job_id AS job_id,
   j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  {{ team_of(jt.team) }} AS team,
   r.run_id,
   r.start_time,
   r.result_state,
@@ -30,11 +30,10 @@ LEFT JOIN monitor.job_teams AS jt
   ON jt.workspace_id = r.workspace_id AND jt.job_id = r.billed_job_id
 WHERE r.start_time >= :start_time
   AND r.start_time < :end_time
-  AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR r.billed_job_id = :job_id)
+  AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id) }}
   AND r.baseline_runs >= :min_baseline_runs
   AND CAST(r.dbus AS DOUBLE) > :spike_ratio * r.baseline_p90_dbus
   AND r.baseline_list_cost_usd >= :min_baseline_usd
   AND r.excess_list_cost_usd >= :min_excess_usd
-  AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  AND {{ in_scope(team=jt.team) }}
 ORDER BY r.excess_list_cost_usd DESC, r.start_time DESC, r.run_id

@@ -28,8 +28,7 @@ WITH costed AS (
   WHERE COALESCE(jr.start_time, rc.usage_start_time) >= :history_start_time
     AND COALESCE(jr.start_time, rc.usage_start_time) < :end_time
     AND rc.dbus > 0
-    AND (:workspace_id IS NULL OR rc.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR rc.job_id = :job_id)
+    AND {{ in_scope(workspace_id=rc.workspace_id, job_id=rc.job_id) }}
 ),
 first_pass AS (
   SELECT
@@ -91,7 +90,7 @@ SELECT
   e.workspace_id,
   e.job_id,
   j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  {{ team_of(jt.team) }} AS team,
   e.run_id,
   e.start_time,
   e.result_state,
@@ -114,5 +113,5 @@ WHERE e.baseline_runs >= :min_baseline_runs
   AND e.dbus > :spike_ratio * e.baseline_p90_dbus
   AND e.baseline_list_cost_usd >= :min_baseline_usd
   AND e.excess_list_cost_usd >= :min_excess_usd
-  AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  AND {{ in_scope(team=jt.team) }}
 ORDER BY e.excess_list_cost_usd DESC, e.start_time DESC, e.run_id

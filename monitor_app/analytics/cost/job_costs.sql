@@ -19,15 +19,14 @@ WITH per_job AS (
   FROM monitor.run_spend AS r
   WHERE r.start_time >= :start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.job_id = :job_id)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.job_id) }}
   GROUP BY r.workspace_id, r.job_id
 )
 SELECT
   p.workspace_id,
   p.job_id,
   j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  {{ team_of(jt.team) }} AS team,
   p.runs,
   p.costed_runs,
   p.dbus,
@@ -44,5 +43,5 @@ LEFT JOIN monitor.job_teams AS jt
   ON jt.workspace_id = p.workspace_id AND jt.job_id = p.job_id
 LEFT JOIN monitor.jobs AS j
   ON j.workspace_id = p.workspace_id AND j.job_id = p.job_id
-WHERE :team IS NULL OR COALESCE(jt.team, 'unattributed') = :team
+WHERE {{ in_scope(team=jt.team) }}
 ORDER BY p.list_cost_usd DESC, p.dbus DESC, p.workspace_id, p.job_id

@@ -19,9 +19,7 @@ WITH hours_in_scope AS (
   WHERE r.is_costed
     AND r.start_time >= :start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id, team=jt.team) }}
   GROUP BY unix_micros(r.start_time) DIV 3600000000
 ),
 
@@ -40,16 +38,14 @@ cut AS (
 ),
 
 newest AS (
-  SELECT r.*, COALESCE(jt.team, 'unattributed') AS team
+  SELECT r.*, {{ team_of(jt.team) }} AS team
   FROM monitor.run_spend AS r
   LEFT JOIN monitor.job_teams AS jt
     ON jt.workspace_id = r.workspace_id AND jt.job_id = r.billed_job_id
   WHERE r.is_costed
     AND r.start_time >= :start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id, team=jt.team) }}
     AND r.start_time >= (SELECT c.from_time FROM cut AS c)
   ORDER BY r.start_time DESC, r.run_id
   LIMIT :row_limit

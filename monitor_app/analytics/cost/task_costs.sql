@@ -22,9 +22,7 @@ WITH hours_in_scope AS (
     ON jt.workspace_id = t.workspace_id AND jt.job_id = t.billed_job_id
   WHERE t.run_start_time >= :start_time
     AND t.run_start_time < :end_time
-    AND (:workspace_id IS NULL OR t.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR t.billed_job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=t.workspace_id, job_id=t.billed_job_id, team=jt.team) }}
   GROUP BY unix_micros(t.run_start_time) DIV 3600000000
 ),
 
@@ -49,9 +47,7 @@ newest AS (
     ON jt.workspace_id = t.workspace_id AND jt.job_id = t.billed_job_id
   WHERE t.run_start_time >= :start_time
     AND t.run_start_time < :end_time
-    AND (:workspace_id IS NULL OR t.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR t.billed_job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=t.workspace_id, job_id=t.billed_job_id, team=jt.team) }}
     AND t.run_start_time >= (SELECT c.from_time FROM cut AS c)
   ORDER BY t.run_start_time DESC, t.job_run_id, t.start_time, t.task_run_id
   LIMIT :row_limit

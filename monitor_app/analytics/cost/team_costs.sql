@@ -14,16 +14,15 @@ WITH job_spend AS (
   WHERE r.is_costed
     AND r.start_time >= :previous_start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id) }}
   GROUP BY r.workspace_id, r.billed_job_id
 ),
 per_job AS (
-  SELECT COALESCE(jt.team, 'unattributed') AS team, s.*
+  SELECT {{ team_of(jt.team) }} AS team, s.*
   FROM job_spend AS s
   LEFT JOIN monitor.job_teams AS jt
     ON jt.workspace_id = s.workspace_id AND jt.job_id = s.job_id
-  WHERE :team IS NULL OR COALESCE(jt.team, 'unattributed') = :team
+  WHERE {{ in_scope(team=jt.team) }}
 ),
 ranked_jobs AS (
   SELECT

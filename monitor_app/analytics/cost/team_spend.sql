@@ -2,7 +2,7 @@
 -- start time (monitor.run_spend, costed runs). Feeds the stacked spend-over-time chart.
 WITH costed AS (
   SELECT
-    COALESCE(jt.team, 'unattributed') AS team,
+    {{ team_of(jt.team) }} AS team,
     r.start_time,
     r.run_id,
     r.dbus,
@@ -13,9 +13,7 @@ WITH costed AS (
   WHERE r.is_costed
     AND r.start_time >= :start_time
     AND r.start_time < :end_time
-    AND (:workspace_id IS NULL OR r.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR r.billed_job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=r.workspace_id, job_id=r.billed_job_id, team=jt.team) }}
 ),
 periods AS (
   SELECT

@@ -11,16 +11,14 @@
 -- monthly_wasted_list_cost_usd = list_cost_usd x 30 / :window_days (the window's spend scaled to 30 days).
 -- The job's runs and their costs come from monitor.run_spend (the timeline's runs, one row each).
 WITH scheduled AS (
-  SELECT j.workspace_id, j.job_id, j.name, j.schedule_cron, COALESCE(jt.team, 'unattributed') AS team
+  SELECT j.workspace_id, j.job_id, j.name, j.schedule_cron, {{ team_of(jt.team) }} AS team
   FROM monitor.jobs AS j
   LEFT JOIN monitor.job_teams AS jt
     ON jt.workspace_id = j.workspace_id AND jt.job_id = j.job_id
   WHERE j.schedule_cron IS NOT NULL
     AND NOT COALESCE(j.paused, FALSE)
     AND NOT COALESCE(j.is_deleted, FALSE)
-    AND (:workspace_id IS NULL OR j.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR j.job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=j.workspace_id, job_id=j.job_id, team=jt.team) }}
 ),
 window_runs AS (
   SELECT r.workspace_id, r.job_id, r.run_id, r.start_time, r.dbus, r.list_cost_usd

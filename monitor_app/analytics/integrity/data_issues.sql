@@ -12,8 +12,7 @@ WITH no_metrics AS (
   FROM monitor.table_writes
   WHERE rows_written IS NULL
     AND commit_time >= :start_time AND commit_time < :end_time
-    AND (:workspace_id IS NULL OR workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR job_id = :job_id)
+    AND {{ in_scope(workspace_id=workspace_id, job_id=job_id) }}
   GROUP BY table_full_name
 ),
 

@@ -13,7 +13,7 @@ SELECT
   c.workspace_id,
   c.job_id,
   j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  {{ team_of(jt.team) }} AS team,
   c.job_run_id,
   r.outcome AS run_outcome,
   c.version,
@@ -27,8 +27,6 @@ LEFT JOIN monitor.job_teams AS jt
   ON jt.workspace_id = c.workspace_id AND jt.job_id = c.job_id
 WHERE c.detected_at >= :start_time
   AND c.detected_at < :end_time
-  AND (:workspace_id IS NULL OR c.workspace_id = :workspace_id)
-  AND (:job_id IS NULL OR c.job_id = :job_id)
-  AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  AND {{ in_scope(workspace_id=c.workspace_id, job_id=c.job_id, team=jt.team) }}
 ORDER BY c.detected_at DESC, c.table_full_name, c.column_name, c.change
 LIMIT :row_limit

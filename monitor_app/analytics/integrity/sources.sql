@@ -7,5 +7,5 @@ WHERE l.entity_type = 'JOB'
   AND l.event_time < :end_time
   AND l.target_table_full_name IS NOT NULL
   AND l.source_table_full_name IS NOT NULL
-  AND (:workspace_id IS NULL OR l.workspace_id = :workspace_id)
+  AND {{ in_scope(workspace_id=l.workspace_id) }}
 GROUP BY l.target_table_full_name

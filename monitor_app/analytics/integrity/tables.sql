@@ -14,19 +14,18 @@ WITH per_job AS (
   FROM monitor.table_writes
   WHERE commit_time >= :start_time
     AND commit_time < :end_time
-    AND (:workspace_id IS NULL OR workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR job_id = :job_id)
+    AND {{ in_scope(workspace_id=workspace_id, job_id=job_id) }}
   GROUP BY table_full_name, workspace_id, job_id
 ),
 
 named AS (
-  SELECT p.*, j.name AS job_name, COALESCE(jt.team, 'unattributed') AS team
+  SELECT p.*, j.name AS job_name, {{ team_of(jt.team) }} AS team
   FROM per_job AS p
   LEFT JOIN monitor.jobs AS j
     ON j.workspace_id = p.workspace_id AND j.job_id = p.job_id
   LEFT JOIN monitor.job_teams AS jt
     ON jt.workspace_id = p.workspace_id AND jt.job_id = p.job_id
-  WHERE (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+  WHERE {{ in_scope(team=jt.team) }}
 ),
 
 latest AS (

@@ -13,7 +13,7 @@ WITH picked AS (
     w.workspace_id,
     w.job_id,
     j.name AS job_name,
-    COALESCE(jt.team, 'unattributed') AS team,
+    {{ team_of(jt.team) }} AS team,
     w.job_run_id,
     w.run_outcome,
     w.version,
@@ -37,9 +37,7 @@ WITH picked AS (
     ON jt.workspace_id = w.workspace_id AND jt.job_id = w.job_id
   WHERE w.commit_time >= :start_time
     AND w.commit_time < :end_time
-    AND (:workspace_id IS NULL OR w.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR w.job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=w.workspace_id, job_id=w.job_id, team=jt.team) }}
     AND (:table_full_name IS NULL OR w.table_full_name = :table_full_name)
 ),
 

@@ -5,8 +5,7 @@ WITH window_runs AS (
   SELECT workspace_id, run_id, status, coverage, duplicate_rows
   FROM monitor.run_utilization
   WHERE start_time >= :start_time AND start_time < :end_time
-    AND (:workspace_id IS NULL OR workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR job_id = :job_id)
+    AND {{ in_scope(workspace_id=workspace_id, job_id=job_id) }}
 ),
 
 run_issues AS (
@@ -25,7 +24,7 @@ run_issues AS (
 
 SELECT workspace_id, kind, clusters AS items, node_rows, example_cluster_ids AS examples
 FROM monitor.node_timeline_issues
-WHERE (:workspace_id IS NULL OR workspace_id = :workspace_id)
+WHERE {{ in_scope(workspace_id=workspace_id) }}
 UNION ALL
 SELECT workspace_id, kind, CAST(count(*) AS BIGINT) AS items, CAST(sum(rows_affected) AS BIGINT) AS node_rows,
   slice(array_sort(collect_list(run_id)), 1, 5) AS examples

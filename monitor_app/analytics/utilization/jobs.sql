@@ -9,8 +9,7 @@ WITH runs AS (
   FROM monitor.run_utilization AS u
   WHERE u.start_time >= :start_time
     AND u.start_time < :end_time
-    AND (:workspace_id IS NULL OR u.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR u.job_id = :job_id)
+    AND {{ in_scope(workspace_id=u.workspace_id, job_id=u.job_id) }}
 ),
 
 per_job AS (
@@ -68,7 +67,7 @@ SELECT
   p.workspace_id,
   p.job_id,
   j.name AS job_name,
-  COALESCE(jt.team, 'unattributed') AS team,
+  {{ team_of(jt.team) }} AS team,
   p.* EXCEPT (workspace_id, job_id),
   coalesce(c.list_cost_usd, 0) AS list_cost_usd
 FROM per_job AS p
@@ -78,5 +77,5 @@ LEFT JOIN monitor.job_teams AS jt
   ON jt.workspace_id = p.workspace_id AND jt.job_id = p.job_id
 LEFT JOIN cost AS c
   ON c.workspace_id = p.workspace_id AND c.job_id = p.job_id
-WHERE (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+WHERE {{ in_scope(team=jt.team) }}
 ORDER BY p.workspace_id, p.job_id

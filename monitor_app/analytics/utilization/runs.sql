@@ -5,7 +5,7 @@ WITH picked AS (
   SELECT
     u.*,
     j.name AS job_name,
-    COALESCE(jt.team, 'unattributed') AS team
+    {{ team_of(jt.team) }} AS team
   FROM monitor.run_utilization AS u
   LEFT JOIN monitor.jobs AS j
     ON j.workspace_id = u.workspace_id AND j.job_id = u.job_id
@@ -13,9 +13,7 @@ WITH picked AS (
     ON jt.workspace_id = u.workspace_id AND jt.job_id = u.job_id
   WHERE u.start_time >= :start_time
     AND u.start_time < :end_time
-    AND (:workspace_id IS NULL OR u.workspace_id = :workspace_id)
-    AND (:job_id IS NULL OR u.job_id = :job_id)
-    AND (:team IS NULL OR COALESCE(jt.team, 'unattributed') = :team)
+    AND {{ in_scope(workspace_id=u.workspace_id, job_id=u.job_id, team=jt.team) }}
   ORDER BY u.start_time DESC, u.workspace_id, u.run_id
   LIMIT :row_limit
 )

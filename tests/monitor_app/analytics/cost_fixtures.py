@@ -14,6 +14,7 @@ from typing import Any
 
 from data.attribution import rebuild_job_teams
 from data.engines import DuckDBEngine
+from data.sql_files import read_sql
 
 WS = "1001"
 CLOUD = "AWS"
@@ -256,7 +257,7 @@ def _build_model_from_files(engine: DuckDBEngine) -> None:
         "CREATE OR REPLACE TABLE monitor.refresh_scope_task_runs (workspace_id VARCHAR, job_run_id VARCHAR)"
     )
     for relation in ("jobs", "job_tasks", "job_runs", "task_runs", "run_costs"):
-        select = (MODEL_DIR / f"{relation}.sql").read_text(encoding="utf-8")
+        select = read_sql(MODEL_DIR / f"{relation}.sql")
         engine.execute(f"CREATE OR REPLACE TABLE monitor.{relation} AS {select}", {"full_refresh": True})
 
 
