@@ -20,7 +20,7 @@ from pathlib import Path
 from benchmarks.bench_data import END
 from benchmarks.common import ROOT, machine
 from data.engines import DuckDBEngine
-from data.refresh import SCOPED_DELETES, refresh
+from data.refresh import SCOPED, refresh
 from tests.data.test_refresh_kill import CHILD
 
 OUT = ROOT / "benchmarks" / "out"
@@ -31,7 +31,7 @@ def counts(path: Path) -> dict[str, int]:
     try:
         return {
             name: int(engine.execute(f"SELECT COUNT(*) AS n FROM monitor.{name}")["n"].iloc[0])
-            for name in SCOPED_DELETES
+            for name in SCOPED
         }
     finally:
         engine.close()
@@ -44,7 +44,7 @@ def main() -> None:
     since = datetime.fromisoformat(END) - timedelta(days=2)
     work = OUT / "kill.duckdb"
     result: dict = {"since": since.isoformat(), "machine": machine(), "killed_at": {}}
-    for relation in SCOPED_DELETES:
+    for relation in SCOPED:
         shutil.copy(source, work)
         before = counts(work)
         child = subprocess.run(

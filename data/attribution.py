@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # sqlglot is imported where a statement is built: the app's s
 log = logging.getLogger(__name__)
 
 MODEL_SQL = Path(__file__).parent / "model" / "job_teams.sql"
+ATTRIBUTED_SQL = Path(__file__).parent / "model" / "job_teams_attributed.sql"
 MATCH_KINDS = ("job_name_prefix", "job_name_pattern", "run_as", "creator")
 # Generous limits that no real name reaches; they keep a pasted blob out of every query and page.
 MAX_TEXT_LENGTH = 500
@@ -198,8 +199,5 @@ def rebuild_job_teams(engine: Engine, tag_keys: list[str], rules: list[dict[str,
     """
     sql, params = job_teams_statement(usable_tag_keys(tag_keys), usable_rules(rules))
     engine.execute(sql, params)
-    counts = engine.execute(
-        "SELECT COUNT(*) AS n FROM monitor.job_teams WHERE team <> :unattributed",
-        {"unattributed": UNATTRIBUTED},
-    )
+    counts = engine.execute(load_sql(ATTRIBUTED_SQL), {})
     return int(counts["n"].iloc[0])

@@ -43,28 +43,9 @@ Progress = Callable[[str], None] | None
 ALWAYS_FULL = ("jobs", "job_tasks")
 
 # Rebuilt per key in an incremental refresh, in this order (job_daily reads job_runs and run_costs).
-# Each maps to the DELETE that removes the keys in scope before the model query re-inserts them.
-SCOPED_DELETES = {
-    "job_runs": (
-        "DELETE FROM monitor.job_runs AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_runs AS s "
-        "WHERE s.workspace_id = t.workspace_id AND s.run_id = t.run_id)"
-    ),
-    "task_runs": (
-        "DELETE FROM monitor.task_runs AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_task_runs AS s "
-        "WHERE s.workspace_id = t.workspace_id AND s.job_run_id = t.job_run_id)"
-    ),
-    "run_costs": (
-        "DELETE FROM monitor.run_costs AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_costs AS s "
-        "WHERE s.workspace_id = t.workspace_id AND s.run_id = t.run_id)"
-    ),
-    "job_daily": (
-        "DELETE FROM monitor.job_daily WHERE run_date IN (SELECT run_date FROM monitor.refresh_scope_days)"
-    ),
-    "run_utilization": (
-        "DELETE FROM monitor.run_utilization AS t WHERE EXISTS (SELECT 1 FROM monitor.refresh_scope_runs AS s "
-        "WHERE s.workspace_id = t.workspace_id AND s.run_id = t.run_id)"
-    ),
-}
+# Each has a data/model/delete_scoped_<relation>.sql that removes the keys in scope before the model
+# query re-inserts them.
+SCOPED = ("job_runs", "task_runs", "run_costs", "job_daily", "run_utilization")
 
 SCOPE_TABLES = ("refresh_scope_runs", "refresh_scope_task_runs", "refresh_scope_costs", "refresh_scope_days")
 
@@ -235,10 +216,7 @@ def _refresh(
     engine.execute_script(
         model_sql("refresh_log"), {"refreshed_at": refreshed_at, "mode": mode, "since": since}
     )
-    logged = engine.execute(
-        "SELECT table_name, row_count FROM monitor.refresh_log WHERE refreshed_at = :refreshed_at",
-        {"refreshed_at": refreshed_at},
-    )
+    logged = engine.execute(model_sql("refresh_log_counts"), {"refreshed_at": refreshed_at})
     found = dict(zip(logged["table_name"], logged["row_count"].astype(int), strict=True))
     counts = {relation: int(found.get(relation, 0)) for relation in RELATIONS}
     report(
@@ -301,13 +279,13 @@ def _replace_scoped(engine: Engine, relation: str, params: dict[str, Any]) -> No
     the next incremental refresh covers the same changes again)."""
     columns = ", ".join(model_columns(relation))
     insert = f"INSERT INTO monitor.{relation} ({columns})\n{model_sql(relation)}"
-    engine.execute_atomically([SCOPED_DELETES[relation], insert], params, timeout_s=None)
+    engine.execute_atomically([model_sql(f"delete_scoped_{relation}"), insert], params, timeout_s=None)
 
 
 def _stale_relations(engine: Engine) -> list[str]:
     """Scoped relations that an incremental refresh cannot update: missing, or other columns than the model."""
     stale = []
-    for relation in SCOPED_DELETES:
+    for relation in SCOPED:
         try:
             existing = engine.execute(f"SELECT * FROM monitor.{relation} LIMIT 0")
         except QueryError:

@@ -124,15 +124,10 @@ class ServerContext:
             if self._jobs_api_bases is None:
                 self._jobs_api_bases = {}
                 try:
-                    from data.jobs_api.loopback import LoopbackJobsApi
+                    from data.jobs_api.loopback import LoopbackJobsApi, served_workspaces
 
                     engine = self._engine
-                    frame = (
-                        engine.execute("SELECT DISTINCT workspace_id AS w FROM monitor.jobs ORDER BY 1")
-                        if engine
-                        else None
-                    )
-                    workspaces = [str(w) for w in frame["w"]] if frame is not None and len(frame) else ["0"]
+                    workspaces = served_workspaces(engine)
                     # A token of the moment: the loopback checks it like a workspace would, and the
                     # SDK then authenticates exactly as with a user's token (no default-auth lookup).
                     self._loopback_token = secrets.token_urlsafe(24)

@@ -35,6 +35,8 @@ SAMPLES = {
 WORKSPACE_ONLY = {
     # system.information_schema.columns (full_data_type): tests/data/test_integrity_collect.py records it
     "data/collect/columns.sql": "Unity Catalog's information_schema",
+    # demo.job_settings of a simulated workspace, under the catalog written in: tests/data/test_jobs_api.py serves it
+    "data/jobs_api/loopback_settings.sql": "a simulated workspace's demo.job_settings",
 }
 
 
@@ -48,6 +50,10 @@ class RecordingEngine(DuckDBEngine):
     def execute(self, sql, params=None, timeout_s=60.0):
         self.executed.add(_normalised(sql))
         return super().execute(sql, params, timeout_s)
+
+    def execute_atomically(self, statements, params=None, timeout_s=None):
+        self.executed.update(_normalised(s) for s in statements)
+        return super().execute_atomically(statements, params, timeout_s)
 
 
 def _normalised(sql: str) -> str:

@@ -93,16 +93,6 @@ FAULT_KINDS: dict[str, frozenset[str]] = {
 
 _PUBLIC_PATHS = frozenset({"/.well-known/databricks-config"})
 
-# These two queries stay here rather than in .sql files (the others are loopback_*.sql beside this module):
-# demo.job_settings exists only in simulated workspaces, and tests/test_sql_files.py runs every .sql file of
-# the project on a plain workspace.
-# The catalog is looked up and written into the settings query: a database file named demo.duckdb makes
-# the two-part name demo.job_settings ambiguous (catalog "demo" or schema "demo") on DuckDB.
-_FIND_SETTINGS_SQL = """
-SELECT table_catalog FROM information_schema.tables
-WHERE table_schema = 'demo' AND table_name = 'job_settings'
-ORDER BY table_catalog
-"""
 
 _SETTINGS_SQL = """
 SELECT job_id, settings_json FROM `{catalog}`.demo.job_settings WHERE workspace_id = :workspace_id
@@ -125,6 +115,12 @@ class RequestRecord:
     path: str
     query: dict[str, str]
     status: int
+
+
+def served_workspaces(engine: Engine | None) -> list[str]:
+    """The workspace ids to serve, one loopback each (``["0"]`` when there is no data to serve)."""
+    frame = engine.execute(sql_beside(__file__, "loopback_workspaces"), {}) if engine else None
+    return [str(w) for w in frame["w"]] if frame is not None and len(frame) else ["0"]
 
 
 class LoopbackJobsApi:
@@ -275,10 +271,14 @@ class LoopbackJobsApi:
     def _jobs(self) -> list[dict[str, Any]]:
         """Every live job of the workspace as an API ``Job`` (full settings), newest first."""
         settings_json: dict[str, str] = {}
-        found = self._query(_FIND_SETTINGS_SQL)
+        # demo.job_settings exists only in simulated workspaces. Its catalog is looked up and written into
+        # the query: a database file named demo.duckdb makes the two-part name demo.job_settings ambiguous
+        # (catalog "demo" or schema "demo") on DuckDB.
+        found = self._query(sql_beside(__file__, "loopback_settings_catalog"))
         if not found.empty:
             catalog = str(found["table_catalog"].iloc[0]).replace("`", "``")
-            for row in self._query(_SETTINGS_SQL.format(catalog=catalog)).itertuples(index=False):
+            settings_sql = sql_beside(__file__, "loopback_settings").replace("{catalog}", catalog)
+            for row in self._query(settings_sql).itertuples(index=False):
                 settings_json[str(row.job_id)] = row.settings_json
         tasks: dict[str, list[dict[str, Any]]] = {}
         for row in self._query(sql_beside(__file__, "loopback_tasks")).itertuples(index=False):
