@@ -24,6 +24,7 @@ from components.panes import PANE_CSS, esc, text_pane
 from components.run_history_chart import RunHistoryChart
 from components.tables import data_table
 from components.theme import var
+from monitor_app.alerts.config import default_severity
 from monitor_app.analytics import health
 from monitor_app.state import AppState
 
@@ -34,7 +35,7 @@ STATUSES = ["critical", "warn", "ok", "no_data"]
 # The table's columns (a dozen: every column is a few Bokeh models to build and lay out). The job's
 # workspace stays in the frame for the click; the outcome counts are in the job's own page.
 HEALTH_COLUMNS = {
-    "p1": "P1",
+    "p1": "Severity",
     "status": "Status",
     "job_name": "Job",
     "team": "Team",
@@ -58,14 +59,26 @@ def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame
     A job with failures in a row is ``critical`` with the streak first in its reason, so the P1 badge and
     the status never disagree."""
     keys = ["workspace_id", "job_id"]
-    streak = streaks.reindex(columns=[*keys, "streak_length"])
+    streak = streaks.reindex(columns=[*keys, "streak_length", "severity"]).rename(
+        columns={"severity": "_severity"}
+    )
     out = rates.merge(streak, on=keys, how="left")
     p1 = out["streak_length"].notna()
-    out["p1"] = p1.map({True: "P1", False: ""})
+    # the badge is the severity the alert engine gives a streak (consecutive_failures: P1 by default)
+    badge = (
+        out["_severity"]
+        .astype(object)
+        .where(out["_severity"].notna(), default_severity("consecutive_failures"))
+    )
+    out["p1"] = badge.where(p1, "").astype(object)
     out["streak_length"] = out["streak_length"].fillna(0).astype(int)
     # one status per job from every signal: failures in a row make it critical whatever its rate says,
     # and the reason says so first
-    streak_text = out["streak_length"].map(lambda n: f"{n} failures in a row (P1)")
+    streak_text = pd.Series(
+        [f"{n} failures in a row ({s})" for n, s in zip(out["streak_length"], out["p1"], strict=True)],
+        index=out.index,
+        dtype=object,
+    )
     reason = out["status_reason"].where(out["status_reason"].notna() & (out["status_reason"] != ""), None)
     out.loc[p1, "status_reason"] = [
         f"{s}; {r}" if isinstance(r, str) else s for s, r in zip(streak_text[p1], reason[p1], strict=True)
@@ -82,8 +95,13 @@ def _style_status(value: Any) -> str:
     return f"background-color: {var(f'status-{value}-bg')}; color: {var(f'status-{value}-text')}"
 
 
+# The severity badge's ground (white bold text on each; the alert inbox uses the same hues).
+BADGE_COLOURS = {"P1": "#c62828", "P2": "#b54708", "P3": "#475467"}
+
+
 def _style_p1(value: Any) -> str:
-    return "background-color: #c62828; color: white; font-weight: bold" if value == "P1" else ""
+    colour = BADGE_COLOURS.get(value)
+    return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
 
 
 class JobHealthView(Viewer):

@@ -19,6 +19,7 @@ from components.html_box import HtmlBox
 from components.loading import PRIMARY, DataPanel, InPlace
 from components.panes import PANE_CSS, esc, fmt_money
 from components.theme import var
+from monitor_app.alerts.config import default_severity
 from monitor_app.analytics import health
 from monitor_app.overview_data import Headline, headline
 from monitor_app.state import AppState
@@ -174,9 +175,17 @@ def broke_html(data: Headline) -> str:
     ]
     critical = data.rates[data.rates["status"] == "critical"]
     limit = _pct(_threshold(data.rates, "critical_threshold", "critical_failure_rate"))
+    # the streak's severity and length as the metric (and so the alert engine) define them
+    severity = (
+        streaks["severity"].iloc[0]
+        if len(streaks) and "severity" in streaks
+        else default_severity("consecutive_failures")
+    )
+    at_least = int(_threshold(streaks, "threshold", "min_streak"))
     return (
         f'<section class="broke"><h4>What broke</h4>'
-        f'<p class="broke-summary">{len(streaks):,} jobs failing now (P1: 2+ failures in a row); '
+        f'<p class="broke-summary">{len(streaks):,} jobs failing now ({esc(severity)}: {at_least}+ failures '
+        "in a row); "
         f"{len(critical):,} jobs at a critical failure rate (&gt; {limit}).</p>"
         + _items(lines, "No job is failing repeatedly.")
         + "</section>"

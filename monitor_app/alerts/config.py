@@ -1,7 +1,7 @@
 """Alert rules' severities and thresholds: documented defaults, overridden by ``alert_rules:`` in monitor.yaml.
 
-This is the one place that decides an alert's severity (the metrics' own ``severity`` columns are the
-views' business until issue 20 removes them). The metrics' thresholds (``thresholds:`` of monitor.yaml)
+This is the one place that decides an alert's severity: the metrics' ``severity`` columns are this
+module's defaults (``default_severity``), never a literal in their SQL or in a view. The metrics' thresholds (``thresholds:`` of monitor.yaml)
 still decide what a metric flags; these settings decide which flags become alerts and how urgent they are.
 
 monitor.yaml::
@@ -69,6 +69,16 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
 }
+
+
+def default_severity(rule: str, setting: str = "severity") -> str:
+    """The severity ``rule`` gives by default (``setting``: e.g. ``added_severity`` of schema_drift).
+
+    The metrics' ``severity`` columns read it, so a metric and its alert never disagree on the default;
+    monitor.yaml's ``alert_rules:`` may change the alert's (``rule_settings``)."""
+    return RULES[rule][1][setting]
+
+
 # Settings of the whole evaluation (same mapping, not a rule).
 GENERAL: dict[str, Any] = {
     # the analysis window of the metrics the rules read (their baselines come from the model)

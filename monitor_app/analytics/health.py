@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data.baselines import DURATION_DEFAULTS
 from data.engines import Engine
 from data.sql_files import sql_beside
 from monitor_app.analytics.registry import metric
+from monitor_app.analytics.severity import with_severity
 from monitor_app.filters import Filters
 
 # Default thresholds, straight from the shared monitoring definitions (every one overridable per call).
@@ -157,7 +159,8 @@ def consecutive_failures(engine: Engine, filters: Filters, **thresholds: float) 
     """
     params = _params(filters, STREAK_THRESHOLDS, thresholds)
     params["min_streak"] = int(params["min_streak"])
-    return engine.execute(sql_beside(__file__, "health_consecutive_failures"), params)
+    streaks = engine.execute(sql_beside(__file__, "health_consecutive_failures"), params)
+    return with_severity(streaks, "threshold", [(np.ones(len(streaks), dtype=bool), "consecutive_failures")])
 
 
 _DURATION_THRESHOLDS = (
@@ -187,7 +190,13 @@ def _durations(
     params["kind"] = kind
     defaults = all(params[name] == DURATION_DEFAULTS[name] for name in _DURATION_THRESHOLDS)
     name = "health_run_durations_default" if defaults and not exact else "health_run_durations"
-    return engine.execute(sql_beside(__file__, name), params)
+    runs = engine.execute(sql_beside(__file__, name), params)
+    status = runs["status"]
+    return with_severity(
+        runs,
+        "status",
+        [(status.isin(["critical", "warn"]), "duration_regression"), (status == "fast", "suspiciously_fast")],
+    )
 
 
 _DURATION_DOC = """
@@ -291,4 +300,5 @@ def retries(engine: Engine, filters: Filters, **thresholds: float) -> pd.DataFra
     """
     params = _params(filters, RETRY_THRESHOLDS, thresholds)
     params["min_retries"] = int(params["min_retries"])
-    return engine.execute(sql_beside(__file__, "health_retries"), params)
+    jobs = engine.execute(sql_beside(__file__, "health_retries"), params)
+    return with_severity(jobs, "reason", [(jobs["retry_heavy"].fillna(False), "retry_heavy")])

@@ -40,7 +40,6 @@ SELECT
   {{ team_of(t.team) }} AS team,
   s.streak_length,
   CAST(:min_streak AS BIGINT) AS threshold,
-  'P1' AS severity,
   s.failing_since,
   s.last_failure_time,
   s.first_failed_run_id,

@@ -89,8 +89,7 @@ SELECT
     WHEN p.count_heavy THEN 'retry count over threshold'
     WHEN p.cost_heavy THEN 'retry cost over the floor'
     ELSE ''
-  END AS reason,
-  CASE WHEN p.count_heavy OR p.cost_heavy THEN 'P3' END AS severity
+  END AS reason
 FROM per_job AS p
 LEFT JOIN monitor.jobs AS j ON j.workspace_id = p.workspace_id AND j.job_id = p.job_id
 LEFT JOIN monitor.job_teams AS t ON t.workspace_id = p.workspace_id AND t.job_id = p.job_id

@@ -195,7 +195,6 @@ SELECT
     WHEN g.status = 'fast' THEN CAST(:fast_ratio AS DOUBLE) - 1
   END AS threshold_pct,
   g.status,
-  CASE WHEN g.status IN ('critical', 'warn', 'fast') THEN 'P2' END AS severity,
   g.task_retries,
   g.repair_count
 FROM picked AS g

@@ -56,6 +56,7 @@ from data.baselines import DURATION_DEFAULTS
 from data.engines import Engine
 from data.sql_files import sql_beside
 from monitor_app.analytics.registry import metric
+from monitor_app.analytics.severity import default_severity
 from monitor_app.analytics.sla_schedule import (
     _NAT,
     _US,
@@ -367,7 +368,7 @@ def _check_frame(checked: _Checked) -> pd.DataFrame:
             "breached": c.breached,
             "causes": pd.array(_CAUSE_TEXT[cause_set], dtype="str"),
             "primary_cause": pd.array(_PRIMARY_CAUSE[cause_set], dtype="str"),
-            "severity": pd.array(np.where(c.breached, "P1", None), dtype="str"),
+            "severity": pd.array(np.where(c.breached, default_severity("sla_breach"), None), dtype="str"),
             "list_cost_usd": _float(runs["list_cost_usd"]),
             "target_set_by": versions.set_by.take(c.version),
             "target_set_at": versions.set_at.take(c.version),
