@@ -14,6 +14,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
+from components.charts import SEVERITY_COLOURS
 from components.html_box import HtmlBox
 from components.loading import DataPanel, InPlace
 from components.panes import esc, key_values_html, text_pane
@@ -73,12 +74,11 @@ def _frame(alerts: list[Alert]) -> pd.DataFrame:
 
 def counts_html(alerts: list[Alert]) -> str:
     """'P1 3 · P2 9 · P3 19' over the open alerts, each coloured."""
-    colours = {"P1": "#b42318", "P2": "#b54708", "P3": "#475467"}
     parts = []
     for severity in SEVERITIES:
         n = sum(1 for a in alerts if a.severity == severity and a.status == "open")
         parts.append(
-            f'<span class="alert-count-{severity}" style="color:{colours[severity]}"><b>{severity}</b> {n} open</span>'
+            f'<span class="alert-count-{severity}" style="color:{SEVERITY_COLOURS[severity]}"><b>{severity}</b> {n} open</span>'
         )
     return '<div class="alert-counts">' + " · ".join(parts) + "</div>"
 

@@ -6,18 +6,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from components.charts import CONNECTOR, FAILED, MEASURED, holoviews, naive_utc
 from components.cost_formats import MONEY
-from components.holoviews_loader import holoviews
 
 if TYPE_CHECKING:
     import holoviews as hv
-
-
-def naive_utc(series: pd.Series) -> pd.Series:
-    series = pd.to_datetime(series)
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    return series
 
 
 def spend_chart(frame: pd.DataFrame) -> hv.Bars:
@@ -54,13 +47,13 @@ def run_cost_chart(runs: pd.DataFrame, spikes: pd.DataFrame) -> hv.Overlay:
             "run_id": runs["run_id"].astype(str),
         }
     ).sort_values("start")
-    line = hv.Curve(data, "start", ["cost", "dbus", "run_id"]).opts(color="#607d8b")
+    line = hv.Curve(data, "start", ["cost", "dbus", "run_id"]).opts(color=CONNECTOR)
     points = hv.Scatter(data, "start", ["cost", "dbus", "run_id"]).opts(
-        size=6, color="#1565c0", tools=["hover"]
+        size=6, color=MEASURED, tools=["hover"]
     )
     marked = data[data["run_id"].isin(spikes["run_id"].astype(str))] if not spikes.empty else data.iloc[0:0]
     spike_points = hv.Scatter(marked, "start", ["cost", "dbus", "run_id"], label="DBU spike").opts(
-        size=12, color="#c62828", marker="triangle", tools=["hover"]
+        size=12, color=FAILED, marker="triangle", tools=["hover"]
     )
     return (line * points * spike_points).opts(
         responsive=True,

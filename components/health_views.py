@@ -16,7 +16,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.holoviews_loader import holoviews  # noqa: F401  (kept importable from here)
+from components.charts import SEVERITY_COLOURS
 from components.html_box import HtmlBox
 from components.light_table import DURATION, LightTable, number_format
 from components.loading import PRIMARY, DataPanel, InPlace
@@ -95,12 +95,8 @@ def _style_status(value: Any) -> str:
     return f"background-color: {var(f'status-{value}-bg')}; color: {var(f'status-{value}-text')}"
 
 
-# The severity badge's ground (white bold text on each; the alert inbox uses the same hues).
-BADGE_COLOURS = {"P1": "#c62828", "P2": "#b54708", "P3": "#475467"}
-
-
 def _style_p1(value: Any) -> str:
-    colour = BADGE_COLOURS.get(value)
+    colour = SEVERITY_COLOURS.get(value)
     return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
 
 

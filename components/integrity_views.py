@@ -18,7 +18,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.holoviews_loader import holoviews
+from components.charts import BASELINE, FAILED, MEASURED, holoviews
 from components.html_box import HtmlBox
 from components.loading import DataPanel, InPlace
 from components.panes import PANE_CSS, esc, text_pane
@@ -141,12 +141,12 @@ def writes_chart(writes: pd.DataFrame) -> Any:
     frame["rows"] = pd.to_numeric(frame["rows_written"], errors="coerce").astype(float)
     frame["baseline"] = pd.to_numeric(frame["baseline_rows"], errors="coerce").astype(float)
     vdims = ["rows", "status", "job_run_id"]
-    written = hv.Curve(frame, "time", vdims, label="rows written").opts(color="#1565c0", tools=["hover"])
+    written = hv.Curve(frame, "time", vdims, label="rows written").opts(color=MEASURED, tools=["hover"])
     baseline = hv.Curve(frame, "time", ["baseline"], label="baseline (median of previous writes)").opts(
-        color="#757575", line_dash="dashed"
+        color=BASELINE, line_dash="dashed"
     )
     flagged = hv.Scatter(frame[frame["flagged"]], "time", vdims, label="flagged").opts(
-        color="#c62828", size=8, tools=["hover"]
+        color=FAILED, size=8, tools=["hover"]
     )
     return hv.Overlay([written, baseline, flagged]).opts(
         responsive=True,

@@ -19,20 +19,13 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
+from components.charts import FAILED, GRID, MEASURED, OUTCOME_COLOURS, RETRIED
 from components.panes import esc
 from components.theme import var
 
-OUTCOME_COLOURS = {
-    "success": "#2e7d32",
-    "failure": "#c62828",
-    "cancelled": "#757575",
-    "skipped": "#9e9e9e",
-    "running": "#1565c0",
-    "other": "#6d4c41",
-}
-BAND_COLOUR = "#1565c0"
-RETRY_COLOUR = "#ef6c00"
-SLA_COLOUR = "#c62828"
+BAND_COLOUR = MEASURED
+RETRY_COLOUR = RETRIED
+SLA_COLOUR = FAILED
 # the axis and legend text follow the theme (dark text on a dark page could not be read)
 AXIS_TEXT, LEGEND_TEXT = var("muted"), var("text")
 
@@ -138,7 +131,7 @@ def run_history_svg(runs: pd.DataFrame, max_duration_seconds: float | None = Non
     v = 0.0
     while v <= top + step / 2:
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb"/>'
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}"/>'
             f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" style="fill: {AXIS_TEXT}">{v:g}</text>'
         )
         v += step

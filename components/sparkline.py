@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from components.charts import FAILED, RUNS_SPARK
+
 WIDTH, HEIGHT = 120, 22
-RUN_COLOUR = "#78909c"
-FAILED_COLOUR = "#c62828"
+RUN_COLOUR = RUNS_SPARK
+FAILED_COLOUR = FAILED
 
 
 def runs_sparkline(days: Sequence[tuple[str, int, int]] | None) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import panel as pn
 
+from components.charts import OUTCOME_COLOURS
 from components.panes import esc, fmt_duration
-from components.run_history_chart import OUTCOME_COLOURS
 
 TIMELINE_CSS = """
 .timeline { font-size: 0.85em; width: 100%; }

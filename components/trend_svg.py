@@ -17,15 +17,16 @@ from datetime import date
 
 import pandas as pd
 
+from components.charts import FAILED, MEASURED, OTHER_COLOUR, RUNS, SUCCEEDED
 from components.panes import esc, fmt_money
 from components.run_history_chart import nice_step
 
 WIDTH, HEIGHT = 360, 190
 LEFT, RIGHT, TOP, BOTTOM = 46, 22, 8, 22
-RUNS_COLOUR = "#90a4ae"
-FAILED_COLOUR = "#c62828"
-SUCCESS_COLOUR = "#2e7d32"
-SLA_COLOUR = "#1565c0"
+RUNS_COLOUR = RUNS
+FAILED_COLOUR = FAILED
+SUCCESS_COLOUR = SUCCEEDED
+SLA_COLOUR = MEASURED
 
 
 def _iso(day: object) -> str:
@@ -120,7 +121,7 @@ def spend_svg(
                 continue
             tip = f"{day} (UTC) · {team}: {fmt_money(value)} of {fmt_money(totals[day])}"
             bars.append(
-                frame.bar(i, bottom, bottom + value, colours.get(team, "#616161"), day, tip, position)
+                frame.bar(i, bottom, bottom + value, colours.get(team, OTHER_COLOUR), day, tip, position)
             )
             bottom += value
     label = f"Spend per day by team, {fmt_money(float(totals.sum()))} over {len(calendar)} days"

@@ -16,7 +16,7 @@ import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
-from components.holoviews_loader import holoviews
+from components.charts import FAILED, MEASURED, MEASURED_LIGHT, SUCCEEDED, SUCCEEDED_LIGHT, holoviews
 from components.loading import DataPanel
 from components.panes import fmt_money, key_values, text_pane
 from components.tables import data_table
@@ -25,10 +25,10 @@ from monitor_app.state import AppState
 
 LOW_LINE_PCT = 40
 SERIES = (
-    ("worker_cpu_avg_pct", "workers CPU", "#1565c0"),
-    ("worker_mem_avg_pct", "workers memory", "#2e7d32"),
-    ("driver_cpu_avg_pct", "driver CPU", "#90caf9"),
-    ("driver_mem_avg_pct", "driver memory", "#a5d6a7"),
+    ("worker_cpu_avg_pct", "workers CPU", MEASURED),
+    ("worker_mem_avg_pct", "workers memory", SUCCEEDED),
+    ("driver_cpu_avg_pct", "driver CPU", MEASURED_LIGHT),
+    ("driver_mem_avg_pct", "driver memory", SUCCEEDED_LIGHT),
 )
 SAVINGS_TITLES = {
     "job_name": "Job",
@@ -81,7 +81,7 @@ def utilization_chart(runs: pd.DataFrame) -> Any:
                 color=color, size=5, tools=["hover"]
             )
         )
-    line = hv.HLine(LOW_LINE_PCT).opts(color="#c62828", line_dash="dashed", line_width=1)
+    line = hv.HLine(LOW_LINE_PCT).opts(color=FAILED, line_dash="dashed", line_width=1)
     return hv.Overlay([*curves, line]).opts(
         responsive=True,
         height=280,

@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,6 +66,7 @@ from monitor_app.analytics.sla_schedule import (
     _us_of,
     _utc_series,
 )
+from monitor_app.analytics.sla_versions import TargetVersions
 from monitor_app.filters import Filters
 
 DEFAULTS: dict[str, float] = {
@@ -154,31 +154,6 @@ _CAUSE_TEXT = np.array(
 _PRIMARY_CAUSE = np.array([text.split(",")[0] or None for text in _CAUSE_TEXT], dtype=object)
 
 
-def _versions_in_force(
-    positions: np.ndarray, start_ns: np.ndarray, app: np.ndarray, active: np.ndarray, set_at_ns: np.ndarray
-) -> np.ndarray:
-    """The target version in force (module rules) at each start (ns) of one job's runs: its row, -1 for none.
-
-    ``positions`` are the job's versions (rows of the target frame) ordered by set_at, NaT first.
-    """
-    mine_app = positions[app[positions]]
-    mine_yaml = positions[~app[positions]]
-    if mine_yaml.size:
-        fallback = mine_yaml[-1]
-    elif mine_app.size and active[mine_app[-1]]:
-        fallback = mine_app[-1]
-    else:
-        fallback = -1
-    out = np.full(len(start_ns), fallback, dtype=np.int64)
-    dated = mine_app[set_at_ns[mine_app] != _NAT]
-    if dated.size:
-        latest = np.searchsorted(set_at_ns[dated], start_ns, side="right") - 1
-        has = latest >= 0
-        chosen = dated[latest[has]]
-        out[has] = np.where(active[chosen], chosen, -1)
-    return out
-
-
 def _groups(*keys: np.ndarray) -> list[np.ndarray]:
     """Row positions (ascending) of each distinct combination of the keys (missing values: one key)."""
     codes = np.zeros(len(keys[0]), dtype=np.int64)
@@ -193,52 +168,13 @@ def _float(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values).to_numpy(dtype=float, na_value=np.nan)
 
 
-class _TargetVersions:
-    """The target versions of all jobs, ready for :func:`_versions_in_force` (ordered by set_at, NaT first)."""
-
-    def __init__(self, targets: pd.DataFrame) -> None:
-        set_at = targets["set_at"]
-        if not isinstance(set_at.dtype, pd.DatetimeTZDtype):
-            set_at = pd.to_datetime(set_at, utc=True)
-        set_at_ns = pd.DatetimeIndex(set_at).as_unit("ns").asi8
-        order = np.argsort(set_at_ns, kind="stable")  # NaT is the smallest int64: first
-        self.set_at_ns = set_at_ns[order]
-
-        def values(name: str) -> np.ndarray:
-            return targets[name].to_numpy(dtype=object)[order]
-
-        # Who set each version, when, where: shown per checked run (taken with its dtype kept).
-        self.set_by = targets["set_by"].array.take(order)
-        self.set_at = set_at.array.take(order)
-        self.source = targets["source"].array.take(order)
-        self.app = np.array([v == "app" for v in values("source")], dtype=bool)
-        self.active = np.array([bool(v) for v in values("is_active")], dtype=bool)
-        self.deadline = [v if isinstance(v, str) else None for v in values("deadline_local_time")]
-        self.zone = np.array([v if isinstance(v, str) else None for v in values("timezone_id")], dtype=object)
-        self.max_seconds = pd.to_numeric(targets["max_duration_seconds"]).to_numpy(
-            dtype=float, na_value=np.nan
-        )[order]
-        self._by_job: dict[Any, list[tuple[Any, int]]] = {}
-        for i, (ws, job) in enumerate(zip(values("workspace_id"), values("job_id"), strict=True)):
-            self._by_job.setdefault(job, []).append((None if pd.isna(ws) else ws, i))
-
-    def in_force(self, workspace_id: Any, job_id: Any, start_us: np.ndarray) -> np.ndarray:
-        """Row of the version in force at each start among the job's versions; -1 for none."""
-        mine = [i for ws, i in self._by_job.get(job_id, []) if ws is None or ws == workspace_id]
-        if len(mine) == 1:  # one version (the usual case): in force for every run unless a cleared one
-            only = mine[0]
-            return np.full(len(start_us), only if self.active[only] or not self.app[only] else -1)
-        positions = np.array(mine, dtype=np.int64)
-        return _versions_in_force(positions, start_us * 1000, self.app, self.active, self.set_at_ns)
-
-
 @dataclass
 class _Checked:
     """The checked runs (``sla_runs.sql``'s rows with a target in force, in its order) and, per run, the
     check's values as arrays (timestamps as int64 microseconds since the epoch, UTC)."""
 
     runs: pd.DataFrame
-    versions: _TargetVersions
+    versions: TargetVersions
     version: np.ndarray
     start_us: np.ndarray
     scheduled_us: np.ndarray
@@ -272,7 +208,7 @@ def _check(runs: pd.DataFrame, targets: pd.DataFrame) -> _Checked:
     Target versions are resolved per job, scheduled starts per schedule (cron and zone, shared by many
     jobs), deadlines per (deadline, zone, local date).
     """
-    versions = _TargetVersions(targets)
+    versions = TargetVersions(targets)
     workspace = runs["workspace_id"].to_numpy(dtype=object)
     job = runs["job_id"].to_numpy(dtype=object)
     cron = runs["schedule_cron"].to_numpy(dtype=object)
