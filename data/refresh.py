@@ -33,7 +33,7 @@ from data.attribution import Attribution, rebuild_job_teams
 from data.baselines import DERIVED_PARAMS
 from data.engines import Engine, QueryError
 from data.schema import table_schemas
-from data.sql_files import read_sql
+from data.sql_files import model_query
 
 MODEL_DIR = Path(__file__).parent / "model"
 
@@ -90,7 +90,7 @@ RELATIONS = (
 @functools.cache
 def model_sql(relation: str) -> str:
     """The Databricks SQL of one model file (``data/model/<relation>.sql``)."""
-    return read_sql(MODEL_DIR / f"{relation}.sql")
+    return model_query(relation)
 
 
 @functools.cache

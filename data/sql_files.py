@@ -24,6 +24,16 @@ def load_sql(path: str | Path) -> str:
     return read_sql(path)
 
 
+# The derived model's queries (data/model/<relation>.sql): the refresh materializes them; an analytics
+# function may run one inline when a call's thresholds differ from those it was materialized with.
+MODEL_DIR = Path(__file__).parent / "model"
+
+
+def model_query(relation: str) -> str:
+    """The query of a derived relation (``data/model/<relation>.sql``), fragments expanded."""
+    return load_sql(MODEL_DIR / f"{relation}.sql")
+
+
 def sql_beside(module_file: str, name: str) -> str:
     """Load ``name``.sql from the folder of ``module_file`` (analytics keep their SQL beside them)."""
     return load_sql(Path(module_file).with_name(f"{name}.sql"))

@@ -15,8 +15,8 @@ Speed: the per-run cost facts (a run's costs with its start, job and compute kin
 and the apportioned task costs are materialized at refresh (``monitor.run_spend``, ``monitor.task_spend``),
 so a metric filters one table by time instead of joining runs to costs and recomputing windows on every
 call. The spike baseline depends on two thresholds (``spike_ratio``, ``spike_min_baseline_runs``):
-run_spend holds it for the defaults below, and a call that overrides either runs the live query
-(``cost/dbu_spikes_live.sql``), which returns the same rows as the materialized path for the same values.
+run_spend holds it for the defaults below, and a call that overrides either runs the same dbu_spikes.sql
+over run_spend's own query inline (``dbu_spikes_live``), with its thresholds: one source for both paths.
 Per-run and per-task metrics return at most ``filters.row_limit`` rows (newest first).
 cost_trust reads billing as grouped at refresh (``monitor.billing_jobs_usage``, up to a watermark) plus the
 usage ingested since, live: usage the model missed is still found (see ``cost/cost_trust.sql``).
@@ -32,7 +32,7 @@ import pandas as pd
 
 from data.baselines import SPIKE_DEFAULTS
 from data.engines import Engine
-from data.sql_files import load_sql
+from data.sql_files import load_sql, model_query
 from monitor_app.analytics.registry import metric
 from monitor_app.filters import Filters
 
@@ -59,7 +59,9 @@ COST_METRICS = (
 SPIKE_RATIO = float(SPIKE_DEFAULTS["ratio"])  # a run above 2x the p90 DBUs of its baseline runs
 MIN_BASELINE_USD = float(SPIKE_DEFAULTS["min_baseline_usd"])  # floors so that cents never alert ...
 MIN_EXCESS_USD = float(SPIKE_DEFAULTS["min_excess_usd"])  # ... and the spike costs at least $50 more
-SPIKE_BASELINE_DAYS = 30  # the baseline: the job's runs of the previous 30 days (fixed in dbu_spikes.sql)
+SPIKE_BASELINE_DAYS = (
+    30  # the baseline: the job's runs of the previous 30 days (fixed in data/model/run_spend.sql)
+)
 SPIKE_MIN_BASELINE_RUNS = int(
     SPIKE_DEFAULTS["min_baseline_runs"]
 )  # fewer runs than this make a p90 meaningless (definitions: 5-7 runs)
@@ -166,16 +168,6 @@ def cost_trust(engine: Engine, filters: Filters, **_other_thresholds: Any) -> pd
             not attributable (not in the JOBS total)
     """
     return _run(engine, "cost_trust", filters)
-
-
-def cost_trust_live(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """The exact path of cost_trust: every JOBS usage row grouped on the call (``cost/cost_trust_live.sql``).
-
-    cost_trust reads the usage ingested before the last refresh's watermark grouped at refresh
-    (monitor.billing_jobs_usage) and only the later rows live; both return the same frame. Kept as the
-    reference the equivalence tests compare against.
-    """
-    return _run(engine, "cost_trust_live", filters)
 
 
 @metric("team_costs")
@@ -302,20 +294,28 @@ def uses_materialized_spike_baseline(spike_ratio: float, spike_min_baseline_runs
     return float(spike_ratio) == SPIKE_RATIO and int(spike_min_baseline_runs) == SPIKE_MIN_BASELINE_RUNS
 
 
-def dbu_spikes_live(engine: Engine, filters: Filters, **thresholds: Any) -> pd.DataFrame:
-    """The exact path of dbu_spikes: baselines computed on the call (``cost/dbu_spikes_live.sql``).
+# dbu_spikes.sql reads the materialized baseline from this relation; the live path puts the model's own
+# query (data/model/run_spend.sql) in its place, so both paths are one source.
+_SPEND_RELATION = "FROM monitor.run_spend AS r"
 
-    ``thresholds`` are the bound values: spike_ratio, min_baseline_usd, min_excess_usd, min_baseline_runs.
+
+def dbu_spikes_live(engine: Engine, filters: Filters, **thresholds: Any) -> pd.DataFrame:
+    """dbu_spikes with the baseline computed on the call for these thresholds.
+
+    One source for both paths: dbu_spikes.sql over data/model/run_spend.sql run inline with the call's
+    thresholds bound as the refresh binds the defaults (``:spike_*``), instead of over the relation the
+    refresh materialized. ``thresholds``: spike_ratio, min_baseline_usd, min_excess_usd, min_baseline_runs.
     """
-    # pass 1 needs the baseline of the baseline: two baseline lengths before the window
-    history_start = filters.start_time - timedelta(days=2 * SPIKE_BASELINE_DAYS)
-    return _run(
-        engine,
-        "dbu_spikes_live",
-        filters,
-        history_start_time=history_start.replace(tzinfo=None),
-        **thresholds,
-    )
+    sql = _sql("dbu_spikes")
+    assert _SPEND_RELATION in sql, "dbu_spikes.sql must read monitor.run_spend as r"
+    inline = sql.replace(_SPEND_RELATION, f"FROM (\n{model_query('run_spend')}\n) AS r", 1)
+    spike = {
+        "spike_ratio": thresholds["spike_ratio"],
+        "spike_min_baseline_runs": thresholds["min_baseline_runs"],
+        "spike_min_baseline_usd": thresholds["min_baseline_usd"],
+        "spike_min_excess_usd": thresholds["min_excess_usd"],
+    }
+    return engine.execute(inline, {**filters.to_params(), **thresholds, **spike})
 
 
 @metric("zombie_jobs")

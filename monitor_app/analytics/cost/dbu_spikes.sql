@@ -1,10 +1,9 @@
--- DBU spikes with the default :spike_ratio and :min_baseline_runs (the app's and the CLI's defaults): the
--- runs in the window whose baseline monitor.run_spend holds (computed at refresh exactly as
--- dbu_spikes_live.sql computes it on every call: the job's costed runs of the 30 days before the run,
--- earlier spikes excluded, two passes), filtered here with the call's floors :min_baseline_usd and
--- :min_excess_usd. monitor_app/analytics/cost.py calls dbu_spikes_live.sql instead when a threshold that
--- shapes the baseline (:spike_ratio, :min_baseline_runs) differs from the defaults of run_spend.sql; both
--- return the same rows in the same order.
+-- DBU spikes (COST-02): the runs in the window above :spike_ratio x the p90 DBUs of their baseline (the job's
+-- costed runs of the 30 days before the run, earlier spikes excluded, two passes: data/model/run_spend.sql),
+-- with the floors :min_baseline_usd and :min_excess_usd. With the default :spike_ratio and
+-- :min_baseline_runs it reads the baseline the refresh materialized in monitor.run_spend; a call that
+-- overrides either runs this same query over run_spend.sql inline with its values (cost.dbu_spikes_live),
+-- so the two paths are one source.
 SELECT
   r.workspace_id,
   r.billed_job_id AS job_id,

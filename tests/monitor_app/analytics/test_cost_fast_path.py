@@ -1,7 +1,7 @@
 """The materialized cost facts (monitor.run_spend, monitor.task_spend) against the live queries.
 
 dbu_spikes reads the baseline that the refresh materializes with the default thresholds, and runs the live
-query (cost/dbu_spikes_live.sql) when a call overrides a threshold that shapes it: both must return exactly
+query (dbu_spikes.sql over run_spend.sql inline) when a call overrides a threshold that shapes it: both must return exactly
 the same frame, on hand-built runs and on a small simulated workspace. The per-run and per-task metrics are
 capped at ``filters.row_limit`` rows, newest first.
 """

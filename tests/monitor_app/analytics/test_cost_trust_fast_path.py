@@ -21,6 +21,7 @@ from data.simulator import generate
 from monitor_app.analytics import cost
 from monitor_app.filters import Filters
 from tests.monitor_app.analytics.cost_fixtures import RawWorkspace, build_model, exact
+from tests.monitor_app.analytics.reference_queries import cost_trust_exact, cost_trust_exact_sql
 
 STD = "STANDARD_JOBS_COMPUTE"
 DAY = datetime(2026, 10, 10)
@@ -28,13 +29,11 @@ OCTOBER = Filters(start_date=date(2026, 10, 1), end_date=date(2026, 10, 31))
 
 
 def same(engine: DuckDBEngine, filters: Filters) -> pd.DataFrame:
-    """cost_trust equals cost_trust_live, as frames and as exact DECIMAL rows; returns cost_trust."""
+    """cost_trust equals its plain definition (reference/cost_trust_exact.sql), as frames and as exact DECIMAL rows; returns cost_trust."""
     fast = cost.cost_trust(engine, filters)
-    pd.testing.assert_frame_equal(fast, cost.cost_trust_live(engine, filters), check_exact=True)
+    pd.testing.assert_frame_equal(fast, cost_trust_exact(engine, filters), check_exact=True)
     params = filters.to_params()
-    assert exact(engine, cost._sql("cost_trust"), params) == exact(
-        engine, cost._sql("cost_trust_live"), params
-    )
+    assert exact(engine, cost._sql("cost_trust"), params) == exact(engine, cost_trust_exact_sql(), params)
     return fast
 
 
