@@ -23,7 +23,7 @@ UNATTRIBUTED = "unattributed"
 SCOPE_KEYS = ("team", "workspace_id", "job_id")
 
 _CALL = re.compile(r"\{\{\s*(\w+)\(([^(){}]*)\)\s*\}\}")
-_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$|^NULL$")
+_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 
 class FragmentError(ValueError):

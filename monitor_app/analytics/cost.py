@@ -307,7 +307,8 @@ def dbu_spikes_live(engine: Engine, filters: Filters, **thresholds: Any) -> pd.D
     refresh materialized. ``thresholds``: spike_ratio, min_baseline_usd, min_excess_usd, min_baseline_runs.
     """
     sql = _sql("dbu_spikes")
-    assert _SPEND_RELATION in sql, "dbu_spikes.sql must read monitor.run_spend as r"
+    if _SPEND_RELATION not in sql:
+        raise RuntimeError(f"dbu_spikes.sql must read the baseline as {_SPEND_RELATION!r}")
     inline = sql.replace(_SPEND_RELATION, f"FROM (\n{model_query('run_spend')}\n) AS r", 1)
     spike = {
         "spike_ratio": thresholds["spike_ratio"],

@@ -18,11 +18,11 @@ __all__ = ["default_severity", "with_severity"]
 
 
 def with_severity(frame: pd.DataFrame, after: str, rules: Sequence[tuple[Any, str]]) -> pd.DataFrame:
-    """``frame`` with a ``severity`` column right after ``after``: for each (mask, rule), the rows the mask
-    flags get that rule's severity (the first matching rule wins); the other rows get none."""
+    """``frame`` with a ``severity`` column inserted right after ``after`` (in place: the metrics pass the
+    frame their query just returned): for each (mask, rule), the rows the mask flags get that rule's
+    severity (the first matching rule wins); the other rows get none."""
     values = np.full(len(frame), None, dtype=object)
     for mask, rule in reversed(rules):
         values = np.where(np.asarray(mask, dtype=bool), default_severity(rule), values)
-    out = frame.drop(columns=["severity"], errors="ignore")
-    out.insert(out.columns.get_loc(after) + 1, "severity", pd.array(values, dtype="str"))
-    return out
+    frame.insert(frame.columns.get_loc(after) + 1, "severity", pd.array(values, dtype="str"))
+    return frame
