@@ -21,8 +21,9 @@
 -- next_decided_end_time = end time of the next decided run (NULL: none yet), so a query "as of" a time T
 -- finds each job's latest decided run as the one ending before T whose next one ends at or after T.
 --
--- Duration baseline (as health_run_durations.sql computes it, with the DEFAULT thresholds of
--- data/baselines.py bound as :duration_*): median and p90 of the job's clean successful runs started in
+-- Duration baseline (what monitor_app/analytics/health_run_durations.sql reads), with the DEFAULT
+-- thresholds of data/baselines.py bound as :duration_* at refresh (a call's own when health.py runs this
+-- query inline over the window's history): median and p90 of the job's clean successful runs started in
 -- the :duration_baseline_days days before the run (frames end 1 microsecond before its start: strictly
 -- earlier runs). Clean: a first pass compares each successful run with the plain median of the successful
 -- runs before it and drops those at or above +critical_pct or under fast_ratio of it. Same UTC weekday
@@ -32,7 +33,7 @@
 -- (the pool's runs too) its baseline in one window pass per frame. The first pass's plain median and p90
 -- of every successful run started in the baseline days before the run are kept too
 -- (prior_success_p50_seconds, prior_success_p90_seconds, prior_success_runs): the SLA check's baseline
--- (monitor_app/analytics/sla_runs.sql computes the same frame).
+-- (monitor_app/analytics/sla_runs.sql reads it; with other baseline days sla.py runs this query inline).
 --
 -- Plan: a narrow stream (keys, times, outcome, duration) goes through the window passes and the run's
 -- other columns are joined once at the end. Jobs get integer keys (the windows partition on them instead
@@ -94,7 +95,7 @@ first_pass AS (
     MAX(CASE WHEN s.outcome = 'success' THEN s.end_time END) OVER ordered AS success_time_before,
     LEAD(s.end_time) OVER (PARTITION BY s.job_key, s.is_decided ORDER BY s.end_time, s.run_id) AS next_end_time,
     -- median and p90 from one window aggregate; the median drives the clean pass, both are stored as the
-    -- plain baseline the SLA check reads (monitor_app/analytics/sla_runs_default.sql)
+    -- plain baseline the SLA check reads (monitor_app/analytics/sla_runs.sql)
     percentile(s.success_seconds, array(0.5, 0.9)) OVER prior AS raw_quantiles,
     COUNT(s.success_seconds) OVER prior AS raw_runs
   FROM run_stream AS s

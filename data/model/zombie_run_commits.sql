@@ -3,7 +3,7 @@
 -- collected.table_history to the window's runs on every call. One row per timeline run (monitor.run_spend
 -- with in_timeline) and table it committed to, with the run's job_id and start_time, stored in start_time
 -- order (a window filter reads only the row groups of the window). A commit belongs to a run as in the live
--- query (cost/zombie_jobs_live.sql): same job_run_id, and same workspace unless the commit has none.
+-- reference query (tests/monitor_app/analytics/reference/zombie_jobs_exact.sql): same job_run_id, and same workspace unless the commit has none.
 -- commits counts the commits, rows_written sums their rows (NULL when none has a count). Rebuilt in full on
 -- every refresh; team attribution is not read here.
 SELECT

@@ -32,7 +32,7 @@ import pandas as pd
 
 from data.baselines import SPIKE_DEFAULTS
 from data.engines import Engine
-from data.sql_files import load_sql, model_query
+from data.sql_files import inline_relations, load_sql, model_query
 from monitor_app.analytics.registry import metric
 from monitor_app.filters import Filters
 
@@ -294,11 +294,6 @@ def uses_materialized_spike_baseline(spike_ratio: float, spike_min_baseline_runs
     return float(spike_ratio) == SPIKE_RATIO and int(spike_min_baseline_runs) == SPIKE_MIN_BASELINE_RUNS
 
 
-# dbu_spikes.sql reads the materialized baseline from this relation; the live path puts the model's own
-# query (data/model/run_spend.sql) in its place, so both paths are one source.
-_SPEND_RELATION = "FROM monitor.run_spend AS r"
-
-
 def dbu_spikes_live(engine: Engine, filters: Filters, **thresholds: Any) -> pd.DataFrame:
     """dbu_spikes with the baseline computed on the call for these thresholds.
 
@@ -306,10 +301,7 @@ def dbu_spikes_live(engine: Engine, filters: Filters, **thresholds: Any) -> pd.D
     thresholds bound as the refresh binds the defaults (``:spike_*``), instead of over the relation the
     refresh materialized. ``thresholds``: spike_ratio, min_baseline_usd, min_excess_usd, min_baseline_runs.
     """
-    sql = _sql("dbu_spikes")
-    if _SPEND_RELATION not in sql:
-        raise RuntimeError(f"dbu_spikes.sql must read the baseline as {_SPEND_RELATION!r}")
-    inline = sql.replace(_SPEND_RELATION, f"FROM (\n{model_query('run_spend')}\n) AS r", 1)
+    inline = inline_relations(_sql("dbu_spikes"), {"monitor.run_spend": model_query("run_spend")})
     spike = {
         "spike_ratio": thresholds["spike_ratio"],
         "spike_min_baseline_runs": thresholds["min_baseline_runs"],
@@ -349,11 +341,12 @@ def zombie_jobs(
 
     Reads the facts materialized at refresh (monitor.zombie_job_days, zombie_run_commits,
     zombie_table_days: whole days of the window from daily rollups, its first and last day per run), exact
-    for a window of at least one day; a shorter window runs the live query (``zombie_jobs_live``). The
-    thresholds only filter, so any values use the facts.
+    for a window of at least one day; a shorter window reads the same query with the table rollup computed
+    inline over the window's lineage and commits (``zombie_jobs_live``). The thresholds only filter, so any
+    values use the facts.
     """
-    name = "zombie_jobs" if filters.days >= 1 else "zombie_jobs_live"
-    return _zombie_jobs(engine, name, filters, zombie_min_daily_usd, zombie_max_rows)
+    run = zombie_jobs_live if filters.days < 1 else _zombie_jobs
+    return run(engine, filters, zombie_min_daily_usd, zombie_max_rows)
 
 
 def zombie_jobs_live(
@@ -362,24 +355,29 @@ def zombie_jobs_live(
     zombie_min_daily_usd: float = ZOMBIE_MIN_DAILY_USD,
     zombie_max_rows: int = ZOMBIE_MAX_ROWS,
 ) -> pd.DataFrame:
-    """The exact path of zombie_jobs: commits and lineage read live (``cost/zombie_jobs_live.sql``).
-
-    Returns the same frame as zombie_jobs; kept as the reference the equivalence tests compare against.
+    """zombie_jobs exact for any window, a sub-day one too: the same query, with monitor.zombie_table_days
+    computed on the call (data/model/zombie_table_days.sql) from the window's lineage and commits only, so
+    every day's first and last event fall inside the window. The runs' spend and commits are per run in
+    the facts already (exact for any window).
     """
-    return _zombie_jobs(engine, "zombie_jobs_live", filters, zombie_min_daily_usd, zombie_max_rows)
+    window_rows = {
+        "system.access.table_lineage": _sql("zombie_window_lineage"),
+        "collected.table_history": _sql("zombie_window_commits"),
+    }
+    tables = inline_relations(model_query("zombie_table_days"), window_rows)
+    sql = inline_relations(_sql("zombie_jobs"), {"monitor.zombie_table_days": tables})
+    return _zombie_jobs(engine, filters, zombie_min_daily_usd, zombie_max_rows, sql=sql)
 
 
 def _zombie_jobs(
-    engine: Engine, name: str, filters: Filters, min_daily_usd: float, max_rows: int
+    engine: Engine, filters: Filters, min_daily_usd: float, max_rows: int, sql: str | None = None
 ) -> pd.DataFrame:
-    return _run(
-        engine,
-        name,
-        filters,
-        window_days=float(filters.days),
-        min_daily_usd=float(min_daily_usd),
-        max_rows=int(max_rows),
-    )
+    thresholds = {
+        "window_days": float(filters.days),
+        "min_daily_usd": float(min_daily_usd),
+        "max_rows": int(max_rows),
+    }
+    return engine.execute(sql or _sql("zombie_jobs"), {**filters.to_params(), **thresholds})
 
 
 @metric("all_purpose_jobs")

@@ -8,6 +8,7 @@ numbers behind it: the value, the baseline, the threshold and the sample size.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 
 from data.baselines import DURATION_DEFAULTS
 from data.engines import Engine
-from data.sql_files import sql_beside
+from data.sql_files import inline_relations, model_query, sql_beside
 from monitor_app.analytics.registry import metric
 from monitor_app.analytics.severity import with_severity
 from monitor_app.filters import Filters
@@ -176,27 +177,41 @@ _DURATION_THRESHOLDS = (
 def _durations(
     engine: Engine, filters: Filters, kind: str, thresholds: dict[str, float], exact: bool = False
 ) -> pd.DataFrame:
-    """Runs with their baseline and verdict: read from monitor.run_health when the thresholds are the defaults.
+    """Runs with their baseline and verdict: ``health_run_durations.sql`` over monitor.run_health.
 
     The refresh materializes every run's baseline and verdict with ``DURATION_DEFAULTS``, so a call with
-    the default thresholds (the app, the CLI without ``--threshold``) only filters; any other value of a
-    threshold that shapes the baseline or the verdict recomputes everything with the live SQL (window
-    percentiles over the history: seconds on a large workspace). ``exact=True`` forces the live SQL (tests
-    prove both give the same frame).
+    the default thresholds (the app, the CLI without ``--threshold``) only filters. Any other value of a
+    threshold that shapes the baseline or the verdict reads the same query over the model's own query
+    (data/model/run_health.sql) run inline with the call's thresholds, on the window's history only
+    (``health_run_history.sql``): one source for both paths, seconds on a large workspace. ``exact=True``
+    forces the inline path (tests prove both give the same frame).
     """
     params = _params(filters, _DURATION_THRESHOLDS, thresholds)
     for name in ("baseline_days", "min_baseline_runs", "min_same_weekday_runs"):
         params[name] = int(params[name])
     params["kind"] = kind
     defaults = all(params[name] == DURATION_DEFAULTS[name] for name in _DURATION_THRESHOLDS)
-    name = "health_run_durations_default" if defaults and not exact else "health_run_durations"
-    runs = engine.execute(sql_beside(__file__, name), params)
+    sql = sql_beside(__file__, "health_run_durations")
+    if exact or not defaults:
+        sql, params = _durations_inline(sql, params)
+    runs = engine.execute(sql, params)
     status = runs["status"]
     return with_severity(
         runs,
         "status",
         [(status.isin(["critical", "warn"]), "duration_regression"), (status == "fast", "suspiciously_fast")],
     )
+
+
+def _durations_inline(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``sql`` over run_health.sql computed on the call, bound with the call's thresholds as the refresh
+    binds the defaults (``:duration_*``), over the runs from twice the baseline days before the window."""
+    history = inline_relations(
+        model_query("run_health"), {"monitor.job_runs": sql_beside(__file__, "health_run_history")}
+    )
+    bound = {f"duration_{name}": params[name] for name in DURATION_DEFAULTS}
+    start = params["start_time"] - timedelta(days=2 * params["baseline_days"])
+    return inline_relations(sql, {"monitor.run_health": history}), {**params, **bound, "history_start": start}
 
 
 _DURATION_DOC = """

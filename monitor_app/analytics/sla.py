@@ -1,13 +1,14 @@
 """SLA breaches (SLA-02): every completed run of a job with a target, checked against the target in force.
 
-The runs come from ``sla_runs_default.sql`` (the baselines the refresh materialized in monitor.run_health)
-or, for other baseline days, ``sla_runs.sql`` (only jobs with a target; aggregation in the engine). The deadline
+The runs come from ``sla_runs.sql`` over monitor.run_health (the baselines the refresh materialized) or, for
+other baseline days, over run_health's own query run inline on the target jobs' runs (``sla_run_history.sql``;
+aggregation in the engine). The deadline
 arithmetic happens here, in Python, on that small result, because it needs IANA time zones and their
 daylight-saving rules (``zoneinfo``).
 
 Speed (a month of a large workspace is thousands of checked runs; a view has a fraction of a second):
-the default baseline is read, not computed; ``sla_runs.sql`` reads the target jobs' runs once, the
-baseline as a window function over them. The
+the default baseline is read, not computed; other baseline days compute it from the target jobs' runs only,
+as window functions over them. The
 rules below are written per run (:func:`scheduled_start`, :func:`deadline_for`, in ``sla_schedule``) but applied per job and
 per schedule with numpy: the version in force by a search on ``set_at``; the cron's fire times from
 croniter's reading of the expression (firing days x times of day), each run taking the latest before it;
@@ -47,13 +48,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from data.baselines import DURATION_DEFAULTS
 from data.engines import Engine
-from data.sql_files import sql_beside
+from data.sql_files import inline_relations, model_query, sql_beside
 from monitor_app.analytics.registry import metric
 from monitor_app.analytics.severity import default_severity
 from monitor_app.analytics.sla_schedule import (
@@ -346,25 +348,47 @@ def _checked(
     summary's previous window needs (their baselines, hence causes, are not used).
 
     With the default baseline days the runs and their baselines are read from the per-run facts of the
-    refresh (``sla_runs_default.sql``, no window function: about half the time); other baseline days, or
-    ``exact=True`` (tests prove both give the same rows), compute the baseline with ``sla_runs.sql``.
+    refresh (``sla_runs.sql`` over monitor.run_health, no window function); other baseline days, or
+    ``exact=True`` (tests prove both give the same rows), read the same query over run_health's own query
+    run inline with those days on the target jobs' runs since ``history_start`` (``sla_run_history.sql``).
     """
+    params = _run_params(filters, targets, thresholds, since)
+    if targets.empty:
+        return None
+    sql = sql_beside(__file__, "sla_runs")
+    if exact or params["baseline_days"] != DURATION_DEFAULTS["baseline_days"]:
+        sql, params = _runs_inline(sql, params)
+    runs = engine.execute(sql, params)
+    return None if runs.empty else _check(runs, targets)
+
+
+def _run_params(
+    filters: Filters, targets: pd.DataFrame, thresholds: dict[str, float], since: datetime | None = None
+) -> dict[str, Any]:
+    """What ``sla_runs.sql`` binds: the window (from ``since`` when given), the history its baselines read
+    (from the window's start minus the baseline days), the baseline thresholds and the target jobs."""
     unknown = set(thresholds) - {"baseline_days", "min_baseline_runs"}
     if unknown:
         raise TypeError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
-    if targets.empty:
-        return None
-    baseline = timedelta(days=int(thresholds.get("baseline_days", DEFAULTS["baseline_days"])))
+    baseline_days = int(thresholds.get("baseline_days", DEFAULTS["baseline_days"]))
     params = filters.to_params()
     start = params["start_time"] if since is None else since.astimezone(UTC).replace(tzinfo=None)
     params["start_time"] = start
-    params["history_start"] = min(start, filters.to_params()["start_time"] - baseline)
-    params["baseline_us"] = baseline // timedelta(microseconds=1)
+    params["history_start"] = min(start, filters.to_params()["start_time"] - timedelta(days=baseline_days))
+    params["baseline_days"] = baseline_days
     params["min_baseline_runs"] = int(thresholds.get("min_baseline_runs", DEFAULTS["min_baseline_runs"]))
     params["job_keys"] = _job_keys(targets)
-    default = baseline == timedelta(days=DURATION_DEFAULTS["baseline_days"]) and not exact
-    runs = engine.execute(sql_beside(__file__, "sla_runs_default" if default else "sla_runs"), params)
-    return None if runs.empty else _check(runs, targets)
+    return params
+
+
+def _runs_inline(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``sql`` over run_health.sql computed on the call: its prior_success_* frame is the baseline days
+    (``:duration_baseline_days``); the target jobs' runs since ``history_start`` are its input."""
+    history = {"monitor.job_runs": sql_beside(__file__, "sla_run_history")}
+    facts = inline_relations(model_query("run_health"), history)
+    bound = {f"duration_{name}": value for name, value in DURATION_DEFAULTS.items()}
+    bound["duration_baseline_days"] = params["baseline_days"]
+    return inline_relations(sql, {"monitor.run_health": facts}), {**params, **bound}
 
 
 def _limited(checked: _Checked | None, row_limit: int | None, breaches_only: bool = False) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """The health metrics read per-run facts materialized by the refresh (monitor.run_health).
 
 - With the default thresholds the duration metrics read the materialized baselines and verdicts; any other
-  threshold recomputes them with the live SQL (health_run_durations.sql). Both paths must return the very
-  same frame (rows, order, values): on hand-built data (test_health's workspace plus a job running three
-  times a day, which takes the same-weekday baseline) and on a small simulated workspace.
+  threshold runs the same query over run_health's model inline, on the window's history only. Both paths
+  must return the very same frame (rows, order, values), and so must the reference query that computes the
+  baselines directly (reference/run_durations_exact.sql), for the default thresholds and for others: on
+  hand-built data (test_health's workspace plus a job running three times a day, which takes the
+  same-weekday baseline) and on a small simulated workspace.
 - The other per-run facts (first-attempt success, task retries, retry cost share, failure streaks) are
   checked against an independent pandas computation from monitor.job_runs / task_runs / run_costs.
 - The defaults the refresh binds are the ones health.py applies (one place: data/baselines.py).
@@ -32,6 +34,7 @@ from tests.monitor_app.analytics.health_workspace import (
     build_retries,
 )
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
+from tests.monitor_app.analytics.reference_queries import run_durations_exact
 
 KINDS = ("all", "regression", "fast")
 
@@ -90,9 +93,34 @@ def assert_same(fast: pd.DataFrame, exact: pd.DataFrame) -> None:
 
 
 def both_paths(engine: DuckDBEngine, filters: Filters, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return health._durations(engine, filters, kind, {}), health._durations(
-        engine, filters, kind, {}, exact=True
+    """The materialized path and the inline one, after checking the inline one against the reference."""
+    fast, inline = (
+        health._durations(engine, filters, kind, {}),
+        health._durations(engine, filters, kind, {}, exact=True),
     )
+    assert_same(inline.drop(columns="severity"), run_durations_exact(engine, filters, kind))
+    return fast, inline
+
+
+# Thresholds other than the defaults: the inline path against the reference (no materialized path).
+OTHER_THRESHOLDS = [
+    {"warn_pct": 0.25},
+    {"critical_pct": 0.4, "fast_ratio": 0.6},
+    {"baseline_days": 14, "min_baseline_runs": 3},
+    {"min_same_weekday_runs": 2},
+]
+
+
+@pytest.mark.parametrize("thresholds", OTHER_THRESHOLDS, ids=str)
+@pytest.mark.parametrize("workspace", ["hand_built", "simulated"])
+def test_other_thresholds_equal_the_reference(workspace, thresholds, request):
+    engine = request.getfixturevalue(workspace)
+    filters = WINDOW.with_(row_limit=None) if workspace == "hand_built" else SIM_FILTERS[1]
+    for kind in KINDS:
+        got = health._durations(engine, filters, kind, thresholds)
+        assert_same(got.drop(columns="severity"), run_durations_exact(engine, filters, kind, **thresholds))
+        if kind == "all":  # not vacuous: runs get verdicts
+            assert got["status"].isin(["ok", "warn", "critical", "fast"]).sum() > 10
 
 
 HAND_FILTERS = [

@@ -1,4 +1,6 @@
-"""zombie_jobs from the facts materialized at refresh against the live query (cost/zombie_jobs_live.sql).
+"""zombie_jobs from the facts materialized at refresh against the reference query that reads commits and
+lineage on the call (reference/zombie_jobs_exact.sql), and its inline path (the table rollup computed on the
+call over the window's rows, what a sub-day window takes) against both.
 
 The fast path reads daily rollups (monitor.zombie_job_days, monitor.zombie_table_days) for the whole days
 of a window and the runs of its first and last day (monitor.run_spend, monitor.zombie_run_commits): both
@@ -8,6 +10,7 @@ and on a small simulated workspace, over several windows and team / job filters.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from data.simulator import generate
 from monitor_app.analytics import cost
 from monitor_app.filters import Filters
 from tests.monitor_app.analytics.cost_fixtures import WS, RawWorkspace, build_model
+from tests.monitor_app.analytics.reference_queries import zombie_jobs_exact
 
 STD = "STANDARD_JOBS_COMPUTE"
 CRON = "0 0 6 * * ?"
@@ -33,7 +37,8 @@ def same(fast: pd.DataFrame, exact: pd.DataFrame) -> None:
 
 def both(engine: DuckDBEngine, filters: Filters, **thresholds: float) -> pd.DataFrame:
     fast = cost.zombie_jobs(engine, filters, **thresholds)
-    same(fast, cost.zombie_jobs_live(engine, filters, **thresholds))
+    same(fast, zombie_jobs_exact(engine, filters, **thresholds))
+    same(cost.zombie_jobs_live(engine, filters, **thresholds), fast)
     return fast
 
 
@@ -132,6 +137,20 @@ def test_fast_path_equals_live_on_hand_built_data(hand_built, filters) -> None:
     both(hand_built, filters.with_(workspace_id=WS))
     if filters.window_days >= 7 and filters.start_date is None:
         assert len(loose) >= 4  # the data has zombies to compare
+
+
+def test_a_sub_day_window_takes_the_inline_path_and_equals_the_reference(hand_built) -> None:
+    """Under a day the daily table rollup cannot tell whether a day's events fall in the window: the inline
+    path rolls up the window's rows only. Windows of 6 and 11 hours ending 13:30 and 20:30 (runs every 5
+    hours)."""
+    differs = 0
+    for hours, end in itertools.product((6, 11), (NOW, NOW + timedelta(hours=7))):
+        filters = Filters(window_days=hours / 24, now=end)
+        found = both(hand_built, filters, zombie_min_daily_usd=0.0, zombie_max_rows=1_000_000_000)
+        assert len(found) >= 1
+        daily = cost._zombie_jobs(hand_built, filters, 0.0, 1_000_000_000)  # the rollup's day test alone
+        differs += not daily.equals(found)
+    assert differs  # the inline path is needed: the day test alone is wrong under a day
 
 
 def test_hand_built_reasons(hand_built) -> None:
