@@ -50,9 +50,17 @@ def inline_relations(sql: str, relations: dict[str, str]) -> str:
     (imported here: only the inline path needs it); a relation the query does not read is an error, so a
     query that stops reading it fails loudly instead of silently ignoring the call's thresholds.
     """
+    return _inline_relations(sql, tuple(relations.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _inline_relations(sql: str, items: tuple[tuple[str, str], ...]) -> str:
+    """inline_relations, cached by text: the few combinations a process runs are parsed once each (a
+    parse of run_health.sql costs tens of milliseconds)."""
     import sqlglot
     from sqlglot import exp
 
+    relations = dict(items)
     tree = sqlglot.parse_one(sql, read="databricks")
     names = {name: "inline_" + name.replace(".", "_") for name in relations}
     found: set[str] = set()

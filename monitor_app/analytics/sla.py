@@ -383,8 +383,13 @@ def _run_params(
 
 def _runs_inline(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """``sql`` over run_health.sql computed on the call: its prior_success_* frame is the baseline days
-    (``:duration_baseline_days``); the target jobs' runs since ``history_start`` are its input."""
-    history = {"monitor.job_runs": sql_beside(__file__, "sla_run_history")}
+    (``:duration_baseline_days``); the target jobs' runs, task runs and timeline rows since ``history_start``
+    are its input."""
+    history = {
+        "monitor.job_runs": sql_beside(__file__, "sla_run_history"),
+        "monitor.task_runs": sql_beside(__file__, "sla_task_history"),
+        "system.lakeflow.job_run_timeline": sql_beside(__file__, "sla_timeline_history"),
+    }
     facts = inline_relations(model_query("run_health"), history)
     bound = {f"duration_{name}": value for name, value in DURATION_DEFAULTS.items()}
     bound["duration_baseline_days"] = params["baseline_days"]
