@@ -20,7 +20,7 @@ from components.loading import DataPanel
 from components.panes import esc, text_pane
 from components.tables import data_table
 from components.theme import button_stylesheets
-from monitor_app.analytics import sla
+from monitor_app.analytics import sla, sla_summary
 from monitor_app.sla_targets import SlaTargetError, targets_frame
 from monitor_app.state import AppState
 from monitor_app.state_actions import NoSavedState
@@ -31,7 +31,7 @@ def _breaches(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -
 
 
 def _summary(engine: Any, filters: Any, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
-    return sla.sla_summary(engine, filters, targets_frame(records))
+    return sla_summary.sla_summary(engine, filters, targets_frame(records))
 
 
 # Shown in the CSV, not on screen: the table fits a 1920 px page with the breach, its run and its cause.

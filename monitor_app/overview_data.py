@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitor_app.analytics import cost, drilldown, health, sla
+from monitor_app.analytics import cost, drilldown, health, sla_summary
 from monitor_app.filters import Filters
 from monitor_app.sla_targets import targets_frame
 from monitor_app.state import AppState
@@ -97,7 +97,7 @@ class Trends:
 
 
 def _sla_days(engine: Any, filters: Filters, records: tuple[tuple[Any, ...], ...]) -> pd.DataFrame:
-    return sla.sla_days(engine, filters, targets_frame(records))
+    return sla_summary.sla_days(engine, filters, targets_frame(records))
 
 
 def trends(state: AppState) -> Trends:

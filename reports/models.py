@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data.engines import Engine
-from monitor_app.analytics import cost, drilldown, health, sla, sla_risk, utilization
+from monitor_app.analytics import cost, drilldown, health, sla, sla_risk, sla_summary, utilization
 from monitor_app.analytics.budget_status import budget_status
 from reports.periods import Period, period
 
@@ -245,7 +245,7 @@ def _monthly(engine: Engine, inputs: ReportInputs, common: dict, now: datetime) 
     total = float(teams["list_cost_usd"].astype(float).sum())
     attainment, checked = None, 0
     if inputs.targets is not None and not inputs.targets.empty:
-        slas = sla.sla_summary(engine, filters, inputs.targets)
+        slas = sla_summary.sla_summary(engine, filters, inputs.targets)
         checked = int(slas["checked_runs"].sum()) if not slas.empty else 0
         if checked:
             attainment = 1 - float(slas["breaches"].sum()) / checked

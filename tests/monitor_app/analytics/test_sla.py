@@ -9,7 +9,7 @@ import pytest
 
 from data.engines import DuckDBEngine
 from data.state_store import StateStore
-from monitor_app.analytics import sla, sla_schedule
+from monitor_app.analytics import sla, sla_schedule, sla_summary
 from monitor_app.filters import Filters
 from monitor_app.sla_targets import set_sla_target, sla_target_history
 from tests.monitor_app.analytics.rawdata import RawWorkspace, build_model, utc
@@ -102,7 +102,7 @@ def test_causes_and_target_in_force(checked):
 
 def test_summary_rank_trend_and_score(checked):
     engine, targets = checked
-    summary = sla.sla_summary(engine, WINDOW, targets)
+    summary = sla_summary.sla_summary(engine, WINDOW, targets)
     row = summary.iloc[0]
     assert (row["rank"], row.job_id, row.checked_runs, row.breaches) == (1, "s1", 19, 4)
     assert (row.failed_breaches, row.started_late_breaches, row.ran_long_breaches) == (1, 1, 2)
@@ -112,7 +112,7 @@ def test_summary_rank_trend_and_score(checked):
     assert row.cost_usd == pytest.approx(19 * 2 * 0.15)
     expected = 100 * (4 / 19) * (0.5 + 0.5 * 0.5 ** (2.875 / 7)) * (1 + math.log10(1 + 5.7))
     assert row.score == pytest.approx(round(expected, 2))
-    last_week = sla.sla_summary(engine, Filters(window_days=7, now=NOW), targets).iloc[0]
+    last_week = sla_summary.sla_summary(engine, Filters(window_days=7, now=NOW), targets).iloc[0]
     assert (
         last_week.checked_runs,
         last_week.breaches,
@@ -125,22 +125,22 @@ def test_summary_rank_trend_and_score(checked):
 def test_no_targets_gives_empty_frames(engine):
     targets = pd.DataFrame(columns=["workspace_id", "job_id", "set_at", "source"])
     assert list(sla.sla_breaches(engine, WINDOW, targets).columns) == sla.CHECK_COLUMNS
-    assert list(sla.sla_summary(engine, WINDOW, targets).columns) == sla.SUMMARY_COLUMNS
+    assert list(sla_summary.sla_summary(engine, WINDOW, targets).columns) == sla_summary.SUMMARY_COLUMNS
 
 
 def test_attainment_per_day(checked):
     engine, targets = checked
-    days = sla.sla_days(engine, Filters(window_days=7, now=NOW), targets)
+    days = sla_summary.sla_days(engine, Filters(window_days=7, now=NOW), targets)
     # 2026-10-24 ran long (late), 25 in time, 26 started late, 27 failed, 28 over the maximum; 29 cancelled
     assert [d.isoformat() for d in days["day"]] == [f"2026-10-{d}" for d in range(24, 29)]
     assert days["checked_runs"].tolist() == [1, 1, 1, 1, 1]
     assert days["breaches"].tolist() == [1, 0, 1, 1, 1]
     assert days["attainment"].tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
     # over the window the counts are the summary's
-    month = sla.sla_days(engine, WINDOW, targets)
-    summary = sla.sla_summary(engine, WINDOW, targets)
+    month = sla_summary.sla_days(engine, WINDOW, targets)
+    summary = sla_summary.sla_summary(engine, WINDOW, targets)
     assert (month["checked_runs"].sum(), month["breaches"].sum()) == (19, 4)
     assert (summary["checked_runs"].sum(), summary["breaches"].sum()) == (19, 4)
     assert month.loc[month["day"] == pd.Timestamp("2026-10-12").date(), "attainment"].item() == 1.0
     empty = pd.DataFrame(columns=["workspace_id", "job_id", "set_at", "source"])
-    assert list(sla.sla_days(engine, WINDOW, empty).columns) == sla.DAY_COLUMNS
+    assert list(sla_summary.sla_days(engine, WINDOW, empty).columns) == sla_summary.DAY_COLUMNS

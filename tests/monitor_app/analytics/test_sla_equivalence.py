@@ -21,7 +21,7 @@ import pytest
 from data.engines import DuckDBEngine
 from data.refresh import refresh
 from data.simulator import generate
-from monitor_app.analytics import sla, sla_schedule
+from monitor_app.analytics import sla, sla_schedule, sla_summary
 from monitor_app.filters import Filters
 from tests.monitor_app.analytics.sla_equivalence_workspace import END, _targets
 
@@ -213,7 +213,7 @@ def oracle_summary(
     """sla_summary as it was, given the window's oracle checks: the previous window read separately."""
     current = _oracle_per_job(checks)
     if current.empty:
-        return pd.DataFrame(columns=sla.SUMMARY_COLUMNS)
+        return pd.DataFrame(columns=sla_summary.SUMMARY_COLUMNS)
     length = filters.end_time - filters.start_time
     previous_filters = filters.with_(
         start_date=None, end_date=None, now=filters.start_time, window_days=max(1, length.days)
@@ -248,7 +248,7 @@ def oracle_summary(
         ["score", "breaches", "workspace_id", "job_id"], ascending=[False, False, True, True]
     )
     out["rank"] = range(1, len(out) + 1)
-    return out.reindex(columns=sla.SUMMARY_COLUMNS).reset_index(drop=True)
+    return out.reindex(columns=sla_summary.SUMMARY_COLUMNS).reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +297,7 @@ def test_checks_breaches_and_summary_equal_the_per_run_rules(workspace, window):
         sla.sla_breaches(engine, filters, targets), expected_breaches.reset_index(drop=True), check_exact=True
     )
     pd.testing.assert_frame_equal(
-        sla.sla_summary(engine, filters, targets),
+        sla_summary.sla_summary(engine, filters, targets),
         oracle_summary(engine, filters, targets, expected),
         check_exact=True,
     )
@@ -333,8 +333,8 @@ def test_row_limit_keeps_the_newest_runs_and_not_the_summary(workspace):
     all_breaches = sla.sla_breaches(engine, everything, targets)
     pd.testing.assert_frame_equal(sla.sla_breaches(engine, limited, targets), all_breaches.head(25))
     pd.testing.assert_frame_equal(
-        sla.sla_summary(engine, everything.with_(row_limit=1), targets),
-        sla.sla_summary(engine, everything, targets),
+        sla_summary.sla_summary(engine, everything.with_(row_limit=1), targets),
+        sla_summary.sla_summary(engine, everything, targets),
     )
 
 
@@ -437,7 +437,7 @@ def test_default_baseline_days_read_run_health_and_others_do_not(workspace, exec
     seen = executed_sql
     filters = WINDOWS["30 days"]
     sla.sla_checks(engine, filters, targets)
-    sla.sla_summary(engine, filters, targets, baseline_days=30)
+    sla_summary.sla_summary(engine, filters, targets, baseline_days=30)
     assert len(seen) == 2 and all("monitor.run_health" in sql for sql in seen)
     seen.clear()
     sla.sla_breaches(engine, filters, targets, baseline_days=14)
