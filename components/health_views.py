@@ -24,7 +24,6 @@ from components.panes import PANE_CSS, esc, text_pane
 from components.run_history_chart import RunHistoryChart
 from components.tables import data_table
 from components.theme import var
-from monitor_app.alerts.config import default_severity
 from monitor_app.analytics import health
 from monitor_app.state import AppState
 
@@ -53,24 +52,17 @@ KEY_COLUMNS = ["workspace_id", "job_id"]
 CAPTION_CSS = ".filters-caption { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
 
 
-def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame) -> pd.DataFrame:
-    """The job health table's rows: success rates plus the P1 badge of consecutive failures (pure).
+def job_health_frame(rates: pd.DataFrame, streaks: pd.DataFrame, severity: str) -> pd.DataFrame:
+    """The job health table's rows: success rates plus the severity badge of consecutive failures (pure).
 
-    A job with failures in a row is ``critical`` with the streak first in its reason, so the P1 badge and
-    the status never disagree."""
+    ``severity`` is what the alert engine gives a streak in this workspace (the consecutive_failures rule:
+    P1 unless monitor.yaml's alert_rules says otherwise), so the badge and the alert agree. A job with
+    failures in a row is ``critical`` with the streak first in its reason, so the badge and the status never
+    disagree."""
     keys = ["workspace_id", "job_id"]
-    streak = streaks.reindex(columns=[*keys, "streak_length", "severity"]).rename(
-        columns={"severity": "_severity"}
-    )
-    out = rates.merge(streak, on=keys, how="left")
+    out = rates.merge(streaks.reindex(columns=[*keys, "streak_length"]), on=keys, how="left")
     p1 = out["streak_length"].notna()
-    # the badge is the severity the alert engine gives a streak (consecutive_failures: P1 by default)
-    badge = (
-        out["_severity"]
-        .astype(object)
-        .where(out["_severity"].notna(), default_severity("consecutive_failures"))
-    )
-    out["p1"] = badge.where(p1, "").astype(object)
+    out["p1"] = pd.Series(severity, index=out.index, dtype=object).where(p1, "")
     out["streak_length"] = out["streak_length"].fillna(0).astype(int)
     # one status per job from every signal: failures in a row make it critical whatever its rate says,
     # and the reason says so first
@@ -137,7 +129,7 @@ class JobHealthView(Viewer):
     def _load(self) -> pd.DataFrame:
         rates = self._state.query(self._state.metric(health.success_rates))
         streaks = self._state.query(self._state.metric(health.consecutive_failures))
-        return job_health_frame(rates, streaks)
+        return job_health_frame(rates, streaks, self._state.rule_severity("consecutive_failures"))
 
     def _render(self, frame: pd.DataFrame) -> Any:
         if self._status.value:

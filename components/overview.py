@@ -19,7 +19,6 @@ from components.html_box import HtmlBox
 from components.loading import PRIMARY, DataPanel, InPlace
 from components.panes import PANE_CSS, esc, fmt_money
 from components.theme import var
-from monitor_app.alerts.config import default_severity
 from monitor_app.analytics import health
 from monitor_app.overview_data import Headline, headline
 from monitor_app.state import AppState
@@ -175,12 +174,8 @@ def broke_html(data: Headline) -> str:
     ]
     critical = data.rates[data.rates["status"] == "critical"]
     limit = _pct(_threshold(data.rates, "critical_threshold", "critical_failure_rate"))
-    # the streak's severity and length as the metric (and so the alert engine) define them
-    severity = (
-        streaks["severity"].iloc[0]
-        if len(streaks) and "severity" in streaks
-        else default_severity("consecutive_failures")
-    )
+    # the streak's severity as the alert engine gives it, its length as the metric defines it
+    severity = data.streak_severity
     at_least = int(_threshold(streaks, "threshold", "min_streak"))
     return (
         f'<section class="broke"><h4>What broke</h4>'

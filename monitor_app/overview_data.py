@@ -8,12 +8,13 @@ cache key (identity, function, filters).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 
+from monitor_app.alerts.config import default_severity
 from monitor_app.analytics import cost, drilldown, health, sla_summary
 from monitor_app.filters import Filters
 from monitor_app.sla_targets import targets_frame
@@ -37,6 +38,8 @@ class Headline:
     compared_to: str = ""
     # the last day of the week the biggest rises are of (the window's last 7 days), e.g. "2026-11-24"
     rises_to: str = ""
+    # what the alert engine gives a streak here (consecutive_failures' severity, monitor.yaml's if set)
+    streak_severity: str = field(default_factory=lambda: default_severity("consecutive_failures"))
 
 
 def headline(state: AppState) -> Headline:
@@ -51,6 +54,7 @@ def headline(state: AppState) -> Headline:
         previous=state.query(drilldown.teams_summary, filters=window.previous()),
         compared_to=window.compared_to(),
         rises_to=f"{window.end_time - timedelta(microseconds=1):%Y-%m-%d}",
+        streak_severity=state.rule_severity("consecutive_failures"),
     )
 
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from monitor_app.alerts.config import AlertRulesError, default_severity, rule_settings
+
 if TYPE_CHECKING:
     from monitor_app.alerts.evaluate import Evaluation
     from monitor_app.alerts.inbox import Inbox
@@ -53,6 +55,15 @@ class StateActions:
     def _need_store(self, refused: str) -> None:
         if not self.can_save:
             raise NoSavedState(f"{refused}: this session has no state store.")
+
+    def rule_severity(self, rule: str, setting: str = "severity") -> str:
+        """The severity the alert engine gives ``rule`` here: monitor.yaml's ``alert_rules`` over the default,
+        so a badge in a view says what the alert says. An unusable ``alert_rules`` (the settings check
+        reports it, and the alert evaluation refuses it) shows the default."""
+        try:
+            return rule_settings(getattr(self.settings, "alert_rules", None))[rule][setting]
+        except AlertRulesError:
+            return default_severity(rule, setting)
 
     def data_source_text(self) -> str:
         return self.engine.describe() if self.engine is not None else "none"

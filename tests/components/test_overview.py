@@ -43,10 +43,16 @@ def test_the_headline_says_what_broke_what_is_at_risk_and_what_costs_most():
     html = headline_html(_headline())
     assert 'class="kpi kpi-runs">15<' in html and 'class="kpi kpi-failed">3<' in html
     assert "$15.00" in html and "cost (list price)" in html
-    assert "1 jobs failing now" in html and "3 failures in a row" in html
+    assert "1 jobs failing now (P1: 2+ failures in a row)" in html and "3 failures in a row" in html
     assert "1 jobs at a critical failure rate" in html
     assert "1 jobs at a warning failure rate" in html and "<b>train</b> (ml): 12% of runs failed" in html
     assert "<b>etl</b> (ml): $9.00" in html and "+$4.00 (+80%)" in html
+
+
+def test_what_broke_says_the_severity_the_alert_rules_give_a_streak():
+    data = _headline()
+    data.streak_severity = "P2"
+    assert "1 jobs failing now (P2: 2+ failures in a row)" in headline_html(data)
 
 
 def test_the_biggest_rises_say_which_week_they_are_of():
@@ -94,7 +100,7 @@ def test_a_p1_job_is_critical_with_its_streak_as_the_reason():
         }
     )
     streaks = pd.DataFrame({"workspace_id": ["w", "w"], "job_id": ["a", "b"], "streak_length": [3, 2]})
-    frame = job_health_frame(rates, streaks).set_index("job_id")
+    frame = job_health_frame(rates, streaks, "P1").set_index("job_id")
     assert frame.loc["a", ["p1", "status", "status_reason"]].tolist() == [
         "P1",
         "critical",
@@ -105,6 +111,10 @@ def test_a_p1_job_is_critical_with_its_streak_as_the_reason():
         "2 failures in a row (P1); failure rate 0.15 > 0.10",
     ]
     assert frame.loc["c", ["p1", "status"]].tolist() == ["", "ok"]
+    # the severity the workspace's alert rules give a streak is the badge's
+    frame = job_health_frame(rates, streaks, "P2").set_index("job_id")
+    assert frame.loc["a", ["p1", "status_reason"]].tolist() == ["P2", "3 failures in a row (P2)"]
+    assert frame.loc["c", "p1"] == ""
 
 
 def test_each_total_says_its_change_against_the_previous_window():

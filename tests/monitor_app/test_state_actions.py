@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,17 @@ def test_a_saved_target_is_recorded_as_the_signed_in_user_and_tells_the_views(st
     state.clear_sla_target(target.workspace_id, "j1")
     assert told == ["saved", "saved"]
     assert state.sla_targets().empty
+
+
+def test_a_rule_severity_is_monitor_yaml_s_when_set_else_the_default(state):
+    assert state.rule_severity("consecutive_failures") == "P1"
+    assert state.rule_severity("schema_drift", "added_severity") == "P3"
+    state.settings = replace(state.settings, alert_rules={"consecutive_failures": {"severity": "P2"}})
+    assert state.rule_severity("consecutive_failures") == "P2"
+    assert state.rule_severity("sla_breach") == "P1"
+    # an unusable alert_rules (the settings check names it) leaves the defaults on the badges
+    state.settings = replace(state.settings, alert_rules={"consecutive_failures": {"severity": "P9"}})
+    assert state.rule_severity("consecutive_failures") == "P1"
 
 
 def test_a_bad_target_is_refused_and_nothing_is_told(state):
