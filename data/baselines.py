@@ -57,11 +57,20 @@ def _prefixed(prefix: str, values: Mapping[str, float]) -> dict[str, Any]:
     return {f"{prefix}_{name}": value for name, value in values.items()}
 
 
+def duration_params(**overrides: float) -> dict[str, Any]:
+    """run_health.sql's ``:duration_*`` parameters: the defaults, or a call's own values where given (the
+    duration and SLA metrics run that model inline with them when a call overrides a threshold)."""
+    unknown = set(overrides) - set(DURATION_DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown duration threshold(s): {', '.join(sorted(unknown))}")
+    return _prefixed("duration", {**DURATION_DEFAULTS, **overrides})
+
+
 # Bound when the refresh builds a derived relation (data/model/run_health.sql reads :duration_*,
 # run_spend.sql :spike_*).
 DERIVED_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
-        **_prefixed("duration", DURATION_DEFAULTS),
+        **duration_params(),
         **_prefixed("spike", SPIKE_DEFAULTS),
         **_prefixed("integrity", INTEGRITY_DEFAULTS),
     }

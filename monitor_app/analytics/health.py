@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.baselines import DURATION_DEFAULTS
+from data.baselines import DURATION_DEFAULTS, duration_params
 from data.engines import Engine
 from data.sql_files import inline_relations, model_query, sql_beside
 from monitor_app.analytics.registry import metric
@@ -209,7 +209,7 @@ def _durations_inline(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, 
     history = inline_relations(
         model_query("run_health"), {"monitor.job_runs": sql_beside(__file__, "health_run_history")}
     )
-    bound = {f"duration_{name}": params[name] for name in DURATION_DEFAULTS}
+    bound = duration_params(**{name: params[name] for name in DURATION_DEFAULTS})
     start = params["start_time"] - timedelta(days=2 * params["baseline_days"])
     return inline_relations(sql, {"monitor.run_health": history}), {**params, **bound, "history_start": start}
 

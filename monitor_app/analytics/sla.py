@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.baselines import DURATION_DEFAULTS
+from data.baselines import DURATION_DEFAULTS, duration_params
 from data.engines import Engine
 from data.sql_files import inline_relations, model_query, sql_beside
 from monitor_app.analytics.registry import metric
@@ -364,8 +364,7 @@ def _runs_inline(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]
         "system.lakeflow.job_run_timeline": sql_beside(__file__, "sla_timeline_history"),
     }
     facts = inline_relations(model_query("run_health"), history)
-    bound = {f"duration_{name}": value for name, value in DURATION_DEFAULTS.items()}
-    bound["duration_baseline_days"] = params["baseline_days"]
+    bound = duration_params(baseline_days=params["baseline_days"])
     return inline_relations(sql, {"monitor.run_health": facts}), {**params, **bound}
 
 
