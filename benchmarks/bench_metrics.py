@@ -109,23 +109,31 @@ def state_store(size: str, db: Path, out: Path) -> Path:
     return path
 
 
+def load_targets(state_path: Path) -> Any:
+    """The SLA target versions of the benchmark's state store, read once (as the views pass them in)."""
+    from data.state_store import StateStore
+    from monitor_app.sla_targets import sla_target_history
+
+    store = StateStore.embedded(state_path)
+    try:
+        return sla_target_history(store)
+    finally:
+        store.engine.close()
+
+
 def bench_metrics(
     db: Path, state_path: Path, size: str, repeat: int, only: set[str] | None = None
 ) -> list[dict[str, Any]]:
     from data.engines import DuckDBEngine
-    from data.state_store import StateStore
     from monitor_app.analytics import drilldown
     from monitor_app.analytics.cost import COST_METRICS
     from monitor_app.analytics.health import HEALTH_METRICS
     from monitor_app.analytics.registry import load_all
     from monitor_app.analytics.sla import SLA_METRICS
     from monitor_app.filters import Filters
-    from monitor_app.sla_targets import sla_target_history
 
     metrics = load_all()
-    store = StateStore.embedded(state_path)
-    targets = sla_target_history(store)
-    store.engine.close()
+    targets = load_targets(state_path)
     engine = DuckDBEngine(db, read_only=True)
     filters = Filters(window_days=30, now=END)
     groups = {"health": HEALTH_METRICS, "sla": SLA_METRICS, "cost": COST_METRICS}

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.bench_metrics import END, load_average, state_store, timed
+from benchmarks.bench_metrics import END, load_average, load_targets, state_store, timed
 from benchmarks.common import ROOT, machine
 
 # metric -> the overridden thresholds (the Spark parity test's live calls, and a spike ratio of 2.5)
@@ -39,15 +39,11 @@ OVERRIDES: dict[str, dict[str, Any]] = {
 
 def bench(db: Path, state_path: Path, repeat: int) -> list[dict[str, Any]]:
     from data.engines import DuckDBEngine
-    from data.state_store import StateStore
     from monitor_app.analytics.registry import load_all
     from monitor_app.filters import Filters
-    from monitor_app.sla_targets import sla_target_history
 
     metrics = load_all()
-    store = StateStore.embedded(state_path)
-    targets = sla_target_history(store)
-    store.engine.close()
+    targets = load_targets(state_path)
     engine = DuckDBEngine(db, read_only=True)
     window = Filters(window_days=30, now=END)
     rows = []
